@@ -1,0 +1,71 @@
+/**
+ * npm start: the whole graph in one process. With no database configured it runs on the embedded
+ * PostgreSQL in .data/pglite (created, migrated and seeded with demo data on first start).
+ */
+import path from 'node:path';
+import {
+  AGENCIES,
+  AgencyName,
+  bindHost,
+  dataDir,
+  databaseUrl,
+  gatewayPort,
+  hasConfiguredDatabases,
+  subgraphPort,
+  subgraphTimeoutMs,
+} from '../lib/config';
+import { DEMO_DOCKET_NUMBER, countCases, seedDemoData } from '../lib/seed';
+import { startStack } from '../lib/stack';
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const configured = hasConfiguredDatabases();
+  const embeddedDir = path.join(dataDir(), 'pglite');
+  const stack = await startStack({
+    databaseUrls: configured
+      ? (Object.fromEntries(AGENCIES.map((a) => [a, databaseUrl(a)!])) as Record<AgencyName, string>)
+      : undefined,
+    embeddedDir,
+    host: bindHost(),
+    gatewayPort: gatewayPort(),
+    subgraphPorts: Object.fromEntries(AGENCIES.map((a) => [a, subgraphPort(a)])) as Record<AgencyName, number>,
+    timeoutMs: subgraphTimeoutMs(),
+  });
+  const shutdown = () => {
+    console.log('\nstopping...');
+    stack.stop().then(() => process.exit(0));
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+
+  if ((await countCases(stack.databases)) === 0) {
+    const cases = Number(process.env.SEED_CASES ?? 200);
+    console.log(`empty databases: seeding ${cases} synthetic demo cases...`);
+    await seedDemoData(stack.databases, { cases });
+  }
+  // The demo case when the demo data is there, else the first case.
+  const [first] = await stack.databases.courts.query(
+    'SELECT id, docket_number AS "docketNumber" FROM court_case ORDER BY docket_number <> $1, docket_number LIMIT 1',
+    [DEMO_DOCKET_NUMBER],
+  );
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  console.log(`
+Case graph ready in ${seconds}s
+  gateway     ${stack.gatewayUrl}   (health: ${stack.gatewayUrl.replace('/graphql', '/health')})
+${AGENCIES.map((a) => `  ${a.padEnd(11)} ${stack.subgraphUrls[a]}`).join('\n')}
+  databases   ${stack.embedded ? `embedded PostgreSQL (PGlite) in ${path.relative(process.cwd(), embeddedDir)}` : 'PostgreSQL as configured'}
+
+Fetch a whole case (${first?.docketNumber ?? 'none seeded'}) in one request:
+  npm run --silent query -- schema/operations/WholeCase.graphql --var id=${first?.id ?? '<case id>'}
+The first 10 cases, whole:
+  npm run --silent query -- schema/operations/Caseload.graphql --var first=10
+`);
+}
+
+main().catch((error) => {
+  console.error(error instanceof Error && error.name === 'ConfigError' ? error.message : error);
+  if ((error as NodeJS.ErrnoException)?.code === 'EADDRINUSE') {
+    console.error('A port is in use: set GATEWAY_PORT / COURTS_PORT / ... (see README) or stop the other process.');
+  }
+  process.exit(1);
+});

@@ -1,0 +1,130 @@
+/**
+ * Every setting the gateway and the subgraphs read from the environment, in one place.
+ * docker-compose.yml wires services through these same variable names (a test checks it).
+ */
+import path from 'node:path';
+
+export const AGENCIES = ['courts', 'housing', 'counseling', 'probation'] as const;
+export type AgencyName = (typeof AGENCIES)[number];
+
+export const DEFAULT_SUBGRAPH_PORTS: Record<AgencyName, number> = {
+  courts: 4001,
+  housing: 4002,
+  counseling: 4003,
+  probation: 4004,
+};
+export const DEFAULT_GATEWAY_PORT = 4000;
+
+type Env = Record<string, string | undefined>;
+
+/** `COURTS`, `HOUSING`, ... : the prefix of an agency's own variables. */
+export function envPrefix(agency: AgencyName): string {
+  return agency.toUpperCase();
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function port(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > 65535) {
+    throw new ConfigError(`${name} must be a TCP port (0-65535), got "${raw}"`);
+  }
+  return value;
+}
+
+/** Host the HTTP servers bind to: loopback unless told otherwise (containers set 0.0.0.0). */
+export function bindHost(env: Env = process.env): string {
+  return env.HOST || '127.0.0.1';
+}
+
+export function subgraphPort(agency: AgencyName, env: Env = process.env): number {
+  return port(env, `${envPrefix(agency)}_PORT`, DEFAULT_SUBGRAPH_PORTS[agency]);
+}
+
+export function gatewayPort(env: Env = process.env): number {
+  return port(env, 'GATEWAY_PORT', DEFAULT_GATEWAY_PORT);
+}
+
+/** Where the gateway reaches an agency's subgraph. */
+export function subgraphUrl(agency: AgencyName, env: Env = process.env): string {
+  return (
+    env[`${envPrefix(agency)}_URL`] || `http://localhost:${subgraphPort(agency, env)}/graphql`
+  );
+}
+
+/**
+ * The PostgreSQL connection string of an agency's own database, or undefined when none is
+ * configured (then `npm start` runs the embedded database).
+ *   COURTS_DATABASE_URL=postgres://...      one database per agency, anywhere
+ *   DATABASE_URL=postgres://host:5432       one server, databases `${DATABASE_PREFIX}courts`, ...
+ */
+export function databaseUrl(agency: AgencyName, env: Env = process.env): string | undefined {
+  const own = env[`${envPrefix(agency)}_DATABASE_URL`];
+  if (own) return own;
+  const shared = env.DATABASE_URL;
+  if (!shared) return undefined;
+  let url: URL;
+  try {
+    url = new URL(shared);
+  } catch {
+    throw new ConfigError('DATABASE_URL is not a valid URL (expected postgres://user@host:port)');
+  }
+  url.pathname = `/${databasePrefix(env)}${agency}`;
+  return url.toString();
+}
+
+export function databasePrefix(env: Env = process.env): string {
+  const prefix = env.DATABASE_PREFIX ?? 'dv_';
+  if (!/^[a-z0-9_]*$/.test(prefix)) {
+    throw new ConfigError(`DATABASE_PREFIX may hold only a-z, 0-9 and _, got "${prefix}"`);
+  }
+  return prefix;
+}
+
+/** True when every agency has a real PostgreSQL database configured. */
+export function hasConfiguredDatabases(env: Env = process.env): boolean {
+  return AGENCIES.every((a) => databaseUrl(a, env) !== undefined);
+}
+
+/** Git-ignored folder for the embedded database and development keys. */
+export function dataDir(env: Env = process.env): string {
+  return path.resolve(env.DATA_DIR || path.join(__dirname, '..', '.data'));
+}
+
+/** Milliseconds the gateway waits for a subgraph before giving up on that fetch. */
+export function subgraphTimeoutMs(env: Env = process.env): number {
+  const raw = env.SUBGRAPH_TIMEOUT_MS;
+  if (!raw) return 30_000;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new ConfigError(`SUBGRAPH_TIMEOUT_MS must be a positive integer, got "${raw}"`);
+  }
+  return value;
+}
+
+/** Introspection is off unless explicitly enabled (as Apollo Router does). */
+export function introspectionEnabled(env: Env = process.env): boolean {
+  return env.GRAPHQL_INTROSPECTION === 'true';
+}
+
+/** The variables this code reads; docker-compose.yml may use only these. */
+export const KNOWN_VARIABLES: readonly string[] = [
+  'HOST',
+  'GATEWAY_PORT',
+  'DATABASE_URL',
+  'DATABASE_PREFIX',
+  'DATA_DIR',
+  'SUBGRAPH_TIMEOUT_MS',
+  'GRAPHQL_INTROSPECTION',
+  'LOG_LEVEL',
+  'NODE_ENV',
+  ...AGENCIES.flatMap((a) => [
+    `${envPrefix(a)}_PORT`,
+    `${envPrefix(a)}_URL`,
+    `${envPrefix(a)}_DATABASE_URL`,
+  ]),
+];

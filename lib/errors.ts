@@ -1,0 +1,50 @@
+/**
+ * What callers see of errors, for the gateway and the subgraphs alike: errors meant for them
+ * (bad input, forbidden, ...) pass; anything else is logged and masked, with no stack trace,
+ * SQL, driver message or subgraph URL, as an INTERNAL_SERVER_ERROR with an incident id that
+ * points to the log line.
+ */
+import { randomUUID } from 'node:crypto';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { GraphQLFormattedError } from 'graphql';
+import { logger } from './logger';
+
+/** Codes whose message is meant for the caller; anything else is logged and masked. */
+const CALLER_CODES = new Set([
+  'BAD_USER_INPUT',
+  'GRAPHQL_VALIDATION_FAILED',
+  'GRAPHQL_PARSE_FAILED',
+  'BAD_REQUEST',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'OPERATION_RESOLUTION_FAILURE',
+  'FORBIDDEN',
+  'UNAUTHENTICATED',
+  'NOT_FOUND',
+]);
+
+/**
+ * Keeps stack traces and internals (SQL, driver messages) away from callers: an unexpected error
+ * becomes INTERNAL_SERVER_ERROR with a reference to the log line.
+ */
+export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const code = formatted.extensions?.code;
+  const { stacktrace: _stack, response: _response, exception: _exception, ...extensions } = formatted.extensions ?? {};
+  if (typeof code === 'string' && CALLER_CODES.has(code)) return { ...formatted, extensions };
+  // A subgraph already masked and logged this one: keep its incident id.
+  let incident = typeof extensions.incident === 'string' ? extensions.incident : undefined;
+  if (!incident) {
+    incident = randomUUID();
+    logger.error({ err: unwrapResolverError(error), incident, path: formatted.path }, 'unexpected error');
+  }
+  return {
+    message: `Internal error (incident ${incident})`,
+    path: formatted.path,
+    locations: formatted.locations,
+    extensions: {
+      code: 'INTERNAL_SERVER_ERROR',
+      incident,
+      ...(typeof extensions.serviceName === 'string' ? { serviceName: extensions.serviceName } : {}),
+    },
+  };
+}
+

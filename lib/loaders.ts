@@ -1,0 +1,90 @@
+/**
+ * Batched reads behind every entity reference and list field. One statement per loader per
+ * request tick, whatever the number of parents: `WHERE column = ANY($1)`.
+ *
+ * The SQL is built once per (entity, column) from the TypeORM metadata and run through the data
+ * source's pool, skipping the find-options machinery (measured ~2.5x the client CPU of this).
+ */
+import DataLoader from 'dataloader';
+import { DataSource, EntitySchema } from 'typeorm';
+import { isUuid } from './validation';
+
+export interface BatchOptions {
+  /** `ORDER BY` over property names, e.g. ['admittedDate DESC', 'id']. */
+  orderBy?: string[];
+}
+
+const sqlCache = new WeakMap<DataSource, Map<string, string>>();
+
+function selectSql(dataSource: DataSource, entity: EntitySchema<any>, property: string, options: BatchOptions): string {
+  let cache = sqlCache.get(dataSource);
+  if (!cache) sqlCache.set(dataSource, (cache = new Map()));
+  const cacheKey = `${entity.options.name}:${property}:${(options.orderBy ?? []).join(',')}`;
+  let sql = cache.get(cacheKey);
+  if (!sql) cache.set(cacheKey, (sql = buildSelectSql(dataSource, entity, property, options)));
+  return sql;
+}
+
+function buildSelectSql(dataSource: DataSource, entity: EntitySchema<any>, property: string, options: BatchOptions): string {
+  const metadata = dataSource.getMetadata(entity);
+  const columnOf = (name: string) => {
+    const column = metadata.findColumnWithPropertyName(name);
+    if (!column) throw new Error(`${metadata.name} has no property ${name}`);
+    return column;
+  };
+  const list = metadata.columns
+    .map((c) => `"${c.databaseName}" AS "${c.propertyName}"`)
+    .join(', ');
+  const key = columnOf(property);
+  const order = (options.orderBy ?? ['id'])
+    .map((term) => {
+      const [name, direction = 'ASC'] = term.split(/\s+/);
+      if (!/^(ASC|DESC)$/i.test(direction)) throw new Error(`bad order direction in "${term}"`);
+      return `"${columnOf(name).databaseName}" ${direction.toUpperCase()}`;
+    })
+    .join(', ');
+  const keyType = key.type === 'uuid' ? 'uuid[]' : 'text[]';
+  return `SELECT ${list} FROM "${metadata.tableName}" WHERE "${key.databaseName}" = ANY($1::${keyType}) ORDER BY ${order}`;
+}
+
+async function fetchGrouped<T>(
+  dataSource: DataSource,
+  sql: string,
+  property: string,
+  keys: readonly string[],
+): Promise<Map<string, T[]>> {
+  const wanted = [...new Set(keys.filter(isUuid))];
+  const groups = new Map<string, T[]>();
+  if (wanted.length === 0) return groups;
+  const rows: T[] = await dataSource.query(sql, [wanted]);
+  for (const row of rows) {
+    const key = String((row as Record<string, unknown>)[property]);
+    const group = groups.get(key);
+    if (group) group.push(row);
+    else groups.set(key, [row]);
+  }
+  return groups;
+}
+
+/** Rows whose `property` equals the key: for list fields (a case's hearings, ...). */
+export function listLoader<T>(
+  dataSource: DataSource,
+  entity: EntitySchema<T>,
+  property: keyof T & string,
+  options: BatchOptions = {},
+): DataLoader<string, T[]> {
+  const sql = selectSql(dataSource, entity, property, options);
+  return new DataLoader(async (keys) => {
+    const groups = await fetchGrouped<T>(dataSource, sql, property, keys);
+    return keys.map((key) => groups.get(key) ?? []);
+  });
+}
+
+/** The row with this primary key, or null: for references (a party's person, ...). */
+export function rowLoader<T>(dataSource: DataSource, entity: EntitySchema<T>): DataLoader<string, T | null> {
+  const sql = selectSql(dataSource, entity, 'id', {});
+  return new DataLoader(async (keys) => {
+    const groups = await fetchGrouped<T>(dataSource, sql, 'id', keys);
+    return keys.map((key) => groups.get(key)?.[0] ?? null);
+  });
+}

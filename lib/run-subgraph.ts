@@ -1,0 +1,34 @@
+/** Starts one agency's subgraph on its own, on its configured PostgreSQL database. */
+import { bindHost, databaseUrl, envPrefix, subgraphPort } from './config';
+import { ensureDatabaseExists, openDatabase } from './db';
+import { logger } from './logger';
+import { SubgraphDefinition, startSubgraph } from './subgraph';
+
+export async function runSubgraph<L>(definition: SubgraphDefinition<L>): Promise<void> {
+  const agency = definition.name;
+  const url = databaseUrl(agency);
+  if (!url) {
+    throw new Error(
+      `${envPrefix(agency)}_DATABASE_URL or DATABASE_URL must be set to run the ${agency} subgraph on its own ` +
+        '(`npm start` runs the whole graph on the embedded database).',
+    );
+  }
+  await ensureDatabaseExists(url);
+  const db = await openDatabase({ url, entities: definition.entities, migrations: definition.migrations });
+  const server = await startSubgraph(definition, db, { host: bindHost(), port: subgraphPort(agency) });
+  logger.info({ agency, url: server.url }, 'subgraph listening');
+  const stop = async () => {
+    await server.close();
+    await db.destroy();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+export function main<L>(definition: SubgraphDefinition<L>): void {
+  runSubgraph(definition).catch((error) => {
+    logger.fatal({ err: error }, `${definition.name} subgraph failed to start`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,494 @@
+/**
+ * Deterministic synthetic demo data (no real people) with the cross-agency links real cases have:
+ * the court's case and parties; its protective orders, mandates and referrals; the counseling
+ * enrollments that answer the mandates; the shelter stays that answer the referrals; probation's
+ * supervision, tests and violation reports; and the court's violations and sanctions on them.
+ *
+ * Case i is generated from its own random stream, so it is the same whatever the total size.
+ * Case 0 always has every agency's records: it is the demo case.
+ */
+import { DataSource, EntityManager, EntitySchema } from 'typeorm';
+import { AgencyName } from './config';
+import * as courts from '../subgraphs/courts/entities';
+import * as housing from '../subgraphs/housing/entities';
+import * as counseling from '../subgraphs/counseling/entities';
+import * as probation from '../subgraphs/probation/entities';
+import { riskLevel } from '../subgraphs/probation/risk';
+
+/** Dates are laid out backwards from here, so the data set is the same on any day. */
+export const SEED_ANCHOR = '2026-10-31';
+const DEMO_FILED_DATE = '2026-05-04';
+/** The docket number of the demo case (case 0), which has every agency's records. */
+export const DEMO_DOCKET_NUMBER = 'DV-2026-000001';
+
+// ---------------------------------------------------------------- random, deterministic
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+class Random {
+  private readonly next: () => number;
+  constructor(seed: number, stream: number) {
+    this.next = mulberry32(Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(stream + 1, 0xc2b2ae35));
+  }
+  float(): number {
+    return this.next();
+  }
+  int(min: number, max: number): number {
+    return min + Math.floor(this.next() * (max - min + 1));
+  }
+  chance(p: number): boolean {
+    return this.next() < p;
+  }
+  pick<T>(items: readonly T[]): T {
+    return items[Math.floor(this.next() * items.length)];
+  }
+  uuid(): string {
+    const hex = Array.from({ length: 32 }, () => Math.floor(this.next() * 16).toString(16));
+    hex[12] = '4';
+    hex[16] = ((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16);
+    const s = hex.join('');
+    return `${s.slice(0, 8)}-${s.slice(8, 12)}-${s.slice(12, 16)}-${s.slice(16, 20)}-${s.slice(20)}`;
+  }
+}
+
+function addDays(date: string, days: number): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+const minDate = (a: string, b: string) => (a < b ? a : b);
+
+// ---------------------------------------------------------------- vocabulary
+
+const GIVEN = ['Avery', 'Jordan', 'Riley', 'Casey', 'Morgan', 'Taylor', 'Quinn', 'Rowan', 'Emerson', 'Harper',
+  'Kai', 'Reese', 'Skyler', 'Dakota', 'Finley', 'Hayden', 'Jamie', 'Logan', 'Parker', 'Sawyer', 'Elliot',
+  'Marisol', 'Teodoro', 'Ngozi', 'Ines', 'Tomasz', 'Aiko', 'Priya', 'Farid', 'Lucia', 'Oren', 'Mireille'];
+const FAMILY = ['Ashdown', 'Bellweather', 'Corrigan', 'Delacroix', 'Eastwood', 'Fairbanks', 'Galloway',
+  'Hollister', 'Ingram', 'Jessup', 'Kettering', 'Lindqvist', 'Montague', 'Northcott', 'Okonkwo', 'Pemberton',
+  'Quintero', 'Rasmussen', 'Stanhope', 'Thornbury', 'Underhill', 'Vasquez-Reyes', 'Whitlock', 'Yarborough'];
+const COURTS = ['Riverside County Superior Court, DV Division', 'Lakeshore Municipal Court',
+  'Northfield District Court, Family Division', 'Harbor City Integrated DV Court'];
+const OFFICERS = ['PO D. Marsh', 'PO K. Adeyemi', 'PO L. Fontaine', 'PO R. Castellano', 'PO S. Whitaker'];
+const PROVIDERS: Record<string, string[]> = {
+  BATTERER_INTERVENTION: ['Turning Point BIP', 'New Directions Intervention Program'],
+  SUBSTANCE_USE_TREATMENT: ['Clearwater Recovery Services', 'Harbor Outpatient Treatment'],
+  VICTIM_COUNSELING: ['Safe Harbor Counseling', 'Haven Advocacy & Counseling'],
+  MENTAL_HEALTH_COUNSELING: ['Northfield Behavioral Health'],
+  PARENTING: ['Family Strengths Parenting Program'],
+};
+const CONDITIONS = ['No contact with the protected party', 'Stay 500 feet away from the protected party',
+  'Complete batterer intervention program', 'No alcohol or drugs; submit to testing',
+  'Surrender all firearms', 'Report to probation officer as directed', 'Maintain employment'];
+const SHELTERS = [
+  { name: 'Willow House', address: '100 Confidential Way', city: 'Riverside', capacity: 24 },
+  { name: 'Harbor Light Shelter', address: '200 Undisclosed Ave', city: 'Harbor City', capacity: 40 },
+  { name: 'Northfield Safe Haven', address: '300 Private Rd', city: 'Northfield', capacity: 18 },
+  { name: 'Lakeshore Family Refuge', address: '400 Sheltered Ln', city: 'Lakeshore', capacity: 30 },
+];
+
+// ---------------------------------------------------------------- generation
+
+export interface SeedRows {
+  courts: {
+    people: courts.Person[];
+    cases: courts.CourtCase[];
+    parties: courts.CaseParty[];
+    hearings: courts.Hearing[];
+    orders: courts.ProtectiveOrder[];
+    mandates: courts.ProgramMandate[];
+    referrals: courts.Referral[];
+    violations: courts.Violation[];
+    sanctions: courts.Sanction[];
+  };
+  housing: { stays: housing.ShelterStay[]; applications: housing.HousingApplication[] };
+  counseling: {
+    enrollments: counseling.ProgramEnrollment[];
+    sessions: counseling.CounselingSession[];
+    reports: counseling.ProgressReport[];
+    notes: counseling.ClinicalNote[];
+  };
+  probation: {
+    supervisions: probation.Supervision[];
+    checkIns: probation.CheckIn[];
+    drugTests: probation.DrugTest[];
+    assessments: probation.RiskAssessment[];
+    complianceReports: probation.ComplianceReport[];
+    violationReports: probation.ViolationReport[];
+  };
+}
+
+function emptyRows(): SeedRows {
+  return {
+    courts: { people: [], cases: [], parties: [], hearings: [], orders: [], mandates: [], referrals: [], violations: [], sanctions: [] },
+    housing: { stays: [], applications: [] },
+    counseling: { enrollments: [], sessions: [], reports: [], notes: [] },
+    probation: { supervisions: [], checkIns: [], drugTests: [], assessments: [], complianceReports: [], violationReports: [] },
+  };
+}
+
+export function shelterRows(seed: number): housing.Shelter[] {
+  const rnd = new Random(seed, -1);
+  return SHELTERS.map((s) => ({ id: rnd.uuid(), ...s }));
+}
+
+function person(rnd: Random, bornFrom: number, bornTo: number): courts.Person {
+  const year = rnd.int(bornFrom, bornTo);
+  return {
+    id: rnd.uuid(),
+    givenName: rnd.pick(GIVEN),
+    familyName: rnd.pick(FAMILY),
+    dateOfBirth: `${year}-${String(rnd.int(1, 12)).padStart(2, '0')}-${String(rnd.int(1, 28)).padStart(2, '0')}`,
+  };
+}
+
+/** Appends case `index`'s records, for every agency, to `out`. */
+export function generateCase(seed: number, index: number, shelters: housing.Shelter[], out: SeedRows): void {
+  const rnd = new Random(seed, index);
+  const demo = index === 0;
+  const filedDate = demo ? DEMO_FILED_DATE : addDays(SEED_ANCHOR, -rnd.int(20, 900));
+  const criminal = demo || rnd.chance(0.7);
+  const victim = person(rnd, 1960, 2004);
+  const accused = person(rnd, 1955, 2003);
+  const caseRow: courts.CourtCase = {
+    id: rnd.uuid(),
+    docketNumber: `DV-${filedDate.slice(0, 4)}-${String(index + 1).padStart(6, '0')}`,
+    caseType: criminal ? 'CRIMINAL_DOMESTIC_VIOLENCE' : 'CIVIL_PROTECTION_ORDER',
+    status: demo ? 'OPEN' : rnd.pick(['OPEN', 'OPEN', 'OPEN', 'CLOSED', 'CLOSED', 'DISMISSED']),
+    courtName: rnd.pick(COURTS),
+    filedDate,
+  };
+  const c = out.courts;
+  c.people.push(victim, accused);
+  c.cases.push(caseRow);
+  c.parties.push(
+    { id: rnd.uuid(), caseId: caseRow.id, personId: victim.id, role: criminal ? 'VICTIM' : 'PETITIONER' },
+    { id: rnd.uuid(), caseId: caseRow.id, personId: accused.id, role: criminal ? 'DEFENDANT' : 'RESPONDENT' },
+  );
+  const hearingTypes = criminal
+    ? ['ARRAIGNMENT', 'PRETRIAL', 'SENTENCING', 'COMPLIANCE_REVIEW']
+    : ['PROTECTIVE_ORDER_HEARING', 'COMPLIANCE_REVIEW'];
+  const hearingCount = rnd.int(1, hearingTypes.length);
+  for (let h = 0; h < hearingCount; h++) {
+    const day = addDays(filedDate, 7 + h * rnd.int(20, 45));
+    c.hearings.push({
+      id: rnd.uuid(),
+      caseId: caseRow.id,
+      hearingType: hearingTypes[h],
+      scheduledAt: new Date(`${day}T${String(rnd.int(8, 15)).padStart(2, '0')}:30:00Z`),
+      courtroom: `Dept. ${rnd.int(1, 24)}`,
+      outcome: day < SEED_ANCHOR ? rnd.pick(['Held', 'Continued', 'Held; orders issued']) : null,
+    });
+  }
+  if (demo || rnd.chance(0.85)) {
+    const final = rnd.chance(0.6);
+    const expiresDate = addDays(filedDate, final ? 365 * rnd.int(1, 5) : rnd.int(14, 30));
+    c.orders.push({
+      id: rnd.uuid(),
+      caseId: caseRow.id,
+      kind: final ? 'FINAL' : rnd.pick(['EMERGENCY', 'TEMPORARY']),
+      status: expiresDate < SEED_ANCHOR ? 'EXPIRED' : 'ACTIVE',
+      protectedPersonId: victim.id,
+      restrainedPersonId: accused.id,
+      issuedDate: addDays(filedDate, rnd.int(0, 10)),
+      expiresDate,
+      noContact: rnd.chance(0.8),
+      stayAwayDistanceFeet: rnd.pick([100, 300, 500, 1000]),
+      firearmSurrender: rnd.chance(0.7),
+      vacateResidence: rnd.chance(0.3),
+      otherConditions: rnd.chance(0.3) ? 'No contact through third parties or social media' : null,
+    });
+  }
+
+  // The court mandates programs; counseling enrolls the respondent and reports back.
+  const programs: string[] = [];
+  if (demo || rnd.chance(criminal ? 0.9 : 0.3)) programs.push('BATTERER_INTERVENTION');
+  if (demo || rnd.chance(0.35)) programs.push('SUBSTANCE_USE_TREATMENT');
+  for (const programType of programs) {
+    const orderedDate = addDays(filedDate, rnd.int(10, 40));
+    const requiredSessions = programType === 'BATTERER_INTERVENTION' ? 26 : 12;
+    const mandate: courts.ProgramMandate = {
+      id: rnd.uuid(),
+      caseId: caseRow.id,
+      personId: accused.id,
+      programType,
+      providerAgency: 'COUNSELING',
+      orderedDate,
+      dueDate: addDays(orderedDate, requiredSessions * 7 + 60),
+      requiredSessions,
+      status: 'ORDERED',
+    };
+    c.mandates.push(mandate);
+    if (orderedDate < SEED_ANCHOR && (demo || rnd.chance(0.85))) {
+      mandate.status = enroll(rnd, out, {
+        personId: accused.id,
+        caseId: caseRow.id,
+        mandateId: mandate.id,
+        programType,
+        referralSource: 'COURT_MANDATE',
+        enrolledDate: addDays(orderedDate, rnd.int(3, 21)),
+        requiredSessions,
+        recipient: 'COURTS',
+        demo,
+      });
+    }
+  }
+
+  // The court refers the victim to services; housing and counseling take them up.
+  if (demo || rnd.chance(0.6)) {
+    const referredDate = addDays(filedDate, rnd.int(0, 5));
+    c.referrals.push({ id: rnd.uuid(), caseId: caseRow.id, personId: victim.id, serviceType: 'COUNSELING',
+      toAgency: 'COUNSELING', referredDate, status: 'ACCEPTED' });
+    enroll(rnd, out, {
+      personId: victim.id, caseId: caseRow.id, mandateId: null, programType: 'VICTIM_COUNSELING',
+      referralSource: 'COURT_REFERRAL', enrolledDate: addDays(referredDate, rnd.int(1, 10)), requiredSessions: null,
+      recipient: 'COURTS', demo,
+    });
+  }
+  if (demo || rnd.chance(0.3)) {
+    const referredDate = addDays(filedDate, rnd.int(0, 3));
+    c.referrals.push({ id: rnd.uuid(), caseId: caseRow.id, personId: victim.id, serviceType: 'SHELTER',
+      toAgency: 'HOUSING', referredDate, status: 'ACCEPTED' });
+    const admittedDate = addDays(referredDate, rnd.int(0, 2));
+    const exited = !demo && rnd.chance(0.6);
+    const exitedDate = exited ? minDate(addDays(admittedDate, rnd.int(14, 120)), SEED_ANCHOR) : null;
+    out.housing.stays.push({
+      id: rnd.uuid(), personId: victim.id, caseId: caseRow.id, shelterId: rnd.pick(shelters).id, admittedDate,
+      exitedDate, exitDestination: exited ? rnd.pick(['PERMANENT_HOUSING', 'TRANSITIONAL_HOUSING', 'FAMILY_OR_FRIENDS', 'UNKNOWN']) : null,
+    });
+    if (demo || rnd.chance(0.5)) {
+      const appliedDate = addDays(admittedDate, rnd.int(7, 30));
+      const decided = !demo && appliedDate < addDays(SEED_ANCHOR, -30) && rnd.chance(0.7);
+      const status = decided ? rnd.pick(['APPROVED', 'HOUSED', 'DENIED']) : 'SUBMITTED';
+      out.housing.applications.push({
+        id: rnd.uuid(), personId: victim.id, caseId: caseRow.id,
+        program: rnd.pick(['RAPID_REHOUSING', 'TRANSITIONAL_HOUSING', 'EMERGENCY_RENTAL_ASSISTANCE']),
+        appliedDate, status, decisionDate: decided ? addDays(appliedDate, rnd.int(5, 25)) : null,
+        monthlyAssistance: decided && status !== 'DENIED' ? rnd.int(6, 18) * 100 : null,
+      });
+    }
+  }
+
+  // Probation supervises the convicted defendant and reports violations; the court acts on them.
+  if (criminal && caseRow.status !== 'DISMISSED' && (demo || rnd.chance(0.8))) {
+    supervise(rnd, out, caseRow, accused.id, demo);
+  }
+}
+
+interface EnrollmentPlan {
+  personId: string;
+  caseId: string;
+  mandateId: string | null;
+  programType: string;
+  referralSource: string;
+  enrolledDate: string;
+  requiredSessions: number | null;
+  recipient: string;
+  demo: boolean;
+}
+
+/** Enrolls, records weekly sessions up to the anchor date, and returns the mandate's standing. */
+function enroll(rnd: Random, out: SeedRows, plan: EnrollmentPlan): string {
+  const k = out.counseling;
+  const reliability = plan.demo ? 0.8 : rnd.float() * 0.5 + 0.5;
+  const enrollment: counseling.ProgramEnrollment = {
+    id: rnd.uuid(), personId: plan.personId, caseId: plan.caseId, mandateId: plan.mandateId,
+    programType: plan.programType, providerName: rnd.pick(PROVIDERS[plan.programType]),
+    referralSource: plan.referralSource, enrolledDate: plan.enrolledDate, requiredSessions: plan.requiredSessions,
+    dischargeDate: null, dischargeOutcome: null,
+  };
+  k.enrollments.push(enrollment);
+  const planned = plan.requiredSessions ?? rnd.int(4, 12);
+  let attended = 0;
+  let missed = 0;
+  let day = plan.enrolledDate;
+  for (let s = 0; s < planned + 8 && attended < planned; s++) {
+    day = addDays(day, 7);
+    if (day > SEED_ANCHOR) break;
+    const attendance = rnd.chance(reliability) ? 'ATTENDED' : rnd.chance(0.3) ? 'EXCUSED_ABSENCE' : 'UNEXCUSED_ABSENCE';
+    if (attendance === 'ATTENDED') attended++;
+    if (attendance === 'UNEXCUSED_ABSENCE') missed++;
+    k.sessions.push({ id: rnd.uuid(), enrollmentId: enrollment.id, sessionDate: day,
+      format: plan.programType === 'BATTERER_INTERVENTION' ? 'GROUP' : 'INDIVIDUAL', attendance });
+    if (s % 3 === 0 && s > 0) {
+      k.notes.push({ id: rnd.uuid(), enrollmentId: enrollment.id, writtenAt: new Date(`${day}T17:00:00Z`),
+        author: 'Clinician (synthetic)', body: 'Synthetic clinical note: session content and observations.' });
+    }
+    if (s % 6 === 5 && plan.mandateId) {
+      const compliance = missed >= 3 ? 'NON_COMPLIANT' : missed > 0 ? 'PARTIALLY_COMPLIANT' : 'COMPLIANT';
+      k.reports.push({ id: rnd.uuid(), enrollmentId: enrollment.id, reportDate: day, compliance,
+        summary: `Attended ${attended} of ${s + 1} sessions; ${missed} unexcused absences.`, recipientAgency: plan.recipient });
+    }
+  }
+  if (attended >= planned) {
+    enrollment.dischargeDate = day;
+    enrollment.dischargeOutcome = 'COMPLETED';
+    return 'COMPLETED';
+  }
+  if (missed >= 4 && !plan.demo) {
+    enrollment.dischargeDate = day;
+    enrollment.dischargeOutcome = 'NON_COMPLIANT';
+    return 'NON_COMPLIANT';
+  }
+  return 'IN_PROGRESS';
+}
+
+function supervise(rnd: Random, out: SeedRows, caseRow: courts.CourtCase, personId: string, demo: boolean): void {
+  const p = out.probation;
+  const startDate = addDays(caseRow.filedDate, rnd.int(30, 90));
+  if (startDate > SEED_ANCHOR) return;
+  const supervision: probation.Supervision = {
+    id: rnd.uuid(), personId, caseId: caseRow.id, officerName: rnd.pick(OFFICERS),
+    level: rnd.pick(['MODERATE', 'HIGH', 'HIGH', 'INTENSIVE']),
+    conditions: CONDITIONS.filter((_, i) => i < 2 || rnd.chance(0.5)),
+    startDate, endDate: addDays(startDate, 365 * rnd.int(1, 3)), status: 'ACTIVE',
+  };
+  p.supervisions.push(supervision);
+  const instrument = rnd.pick(['ODARA', 'DVSI_R', 'DANGER_ASSESSMENT']);
+  const maxScore = instrument === 'ODARA' ? 13 : instrument === 'DVSI_R' ? 33 : 20;
+  const score = rnd.int(Math.floor(maxScore / 4), maxScore);
+  p.assessments.push({ id: rnd.uuid(), supervisionId: supervision.id, instrument, score,
+    riskLevel: riskLevel(instrument, score), assessedDate: addDays(startDate, rnd.int(0, 14)), assessorName: supervision.officerName });
+  let day = startDate;
+  let violationFiled = false;
+  for (let w = 0; w < 52; w++) {
+    day = addDays(day, rnd.int(10, 21));
+    if (day > SEED_ANCHOR) break;
+    const missed = rnd.chance(demo ? 0.1 : 0.12);
+    p.checkIns.push({ id: rnd.uuid(), supervisionId: supervision.id, checkInDate: day,
+      method: rnd.pick(['OFFICE', 'OFFICE', 'HOME_VISIT', 'PHONE']), outcome: missed ? 'MISSED' : 'COMPLETED',
+      notes: missed ? 'Did not report as directed.' : null });
+    if (w % 2 === 0) {
+      const positive = (demo && w === 2) || rnd.chance(0.07);
+      p.drugTests.push({ id: rnd.uuid(), supervisionId: supervision.id, collectedDate: day,
+        testType: rnd.pick(['URINALYSIS', 'BREATHALYZER', 'ORAL_FLUID']), result: positive ? 'POSITIVE' : 'NEGATIVE',
+        substancesDetected: positive ? [rnd.pick(['alcohol', 'methamphetamine', 'cocaine', 'THC'])] : [] });
+      if (positive && !violationFiled) {
+        violationFiled = true;
+        reportViolation(rnd, out, supervision, day, 'POSITIVE_DRUG_TEST', demo);
+      }
+    }
+    if (w % 8 === 7) {
+      p.complianceReports.push({ id: rnd.uuid(), supervisionId: supervision.id, reportDate: day,
+        compliance: violationFiled ? 'PARTIALLY_COMPLIANT' : 'COMPLIANT', summary: 'Synthetic compliance summary for the court.' });
+    }
+  }
+}
+
+function reportViolation(rnd: Random, out: SeedRows, supervision: probation.Supervision, day: string, violationType: string, demo: boolean) {
+  const reportDate = minDate(addDays(day, rnd.int(1, 5)), SEED_ANCHOR);
+  const report: probation.ViolationReport = {
+    id: rnd.uuid(), supervisionId: supervision.id, caseId: supervision.caseId, reportDate, violationType,
+    description: 'Positive test reported to the court as a violation of conditions.', status: 'ACKNOWLEDGED',
+  };
+  out.probation.violationReports.push(report);
+  if (!demo && !rnd.chance(0.7)) return;
+  const sustained = demo || rnd.chance(0.8);
+  const violation: courts.Violation = {
+    id: rnd.uuid(), caseId: supervision.caseId, personId: supervision.personId, violationType, reportedBy: 'PROBATION',
+    probationReportId: report.id, occurredDate: day, description: 'Violation of probation conditions (from probation report).',
+    finding: sustained ? 'SUSTAINED' : 'PENDING',
+  };
+  out.courts.violations.push(violation);
+  if (sustained) {
+    out.courts.sanctions.push({ id: rnd.uuid(), caseId: supervision.caseId, violationId: violation.id,
+      sanctionType: rnd.pick(['WARNING', 'INCREASED_SUPERVISION', 'ADDITIONAL_PROGRAM', 'ELECTRONIC_MONITORING']),
+      imposedDate: minDate(addDays(reportDate, rnd.int(7, 21)), SEED_ANCHOR), description: 'Sanction imposed at violation hearing.' });
+  }
+}
+
+// ---------------------------------------------------------------- writing
+
+async function insertAll<T>(db: DataSource | EntityManager, entity: EntitySchema<T>, rows: T[], batch = 1000): Promise<void> {
+  for (let i = 0; i < rows.length; i += batch) {
+    await db.createQueryBuilder().insert().into(entity).values(rows.slice(i, i + batch) as any).updateEntity(false).execute();
+  }
+}
+
+async function writeRows(databases: Record<AgencyName, DataSource>, rows: SeedRows): Promise<void> {
+  const { courts: c, housing: h, counseling: k, probation: p } = rows;
+  await databases.courts.transaction(async (em) => {
+    await insertAll(em, courts.PersonEntity, c.people);
+    await insertAll(em, courts.CaseEntity, c.cases);
+    await insertAll(em, courts.CasePartyEntity, c.parties);
+    await insertAll(em, courts.HearingEntity, c.hearings);
+    await insertAll(em, courts.ProtectiveOrderEntity, c.orders);
+    await insertAll(em, courts.ProgramMandateEntity, c.mandates);
+    await insertAll(em, courts.ReferralEntity, c.referrals);
+    await insertAll(em, courts.ViolationEntity, c.violations);
+    await insertAll(em, courts.SanctionEntity, c.sanctions);
+  });
+  await databases.housing.transaction(async (em) => {
+    await insertAll(em, housing.ShelterStayEntity, h.stays);
+    await insertAll(em, housing.HousingApplicationEntity, h.applications);
+  });
+  await databases.counseling.transaction(async (em) => {
+    await insertAll(em, counseling.EnrollmentEntity, k.enrollments);
+    await insertAll(em, counseling.SessionEntity, k.sessions);
+    await insertAll(em, counseling.ProgressReportEntity, k.reports);
+    await insertAll(em, counseling.ClinicalNoteEntity, k.notes);
+  });
+  await databases.probation.transaction(async (em) => {
+    await insertAll(em, probation.SupervisionEntity, p.supervisions);
+    await insertAll(em, probation.CheckInEntity, p.checkIns);
+    await insertAll(em, probation.DrugTestEntity, p.drugTests);
+    await insertAll(em, probation.RiskAssessmentEntity, p.assessments);
+    await insertAll(em, probation.ComplianceReportEntity, p.complianceReports);
+    await insertAll(em, probation.ViolationReportEntity, p.violationReports);
+  });
+}
+
+export interface SeedOptions {
+  cases: number;
+  seed?: number;
+  /** Cases generated and written per round. */
+  chunk?: number;
+  onProgress?: (written: number, total: number) => void;
+}
+
+export const DEFAULT_SEED = 20261124;
+
+/** Every table the seed writes, children first, per agency (for --reset). */
+const TABLES: Record<AgencyName, string[]> = {
+  courts: ['sanction', 'violation', 'referral', 'program_mandate', 'protective_order', 'hearing', 'case_party', 'court_case', 'person'],
+  housing: ['housing_application', 'shelter_stay', 'shelter'],
+  counseling: ['clinical_note', 'progress_report', 'counseling_session', 'program_enrollment'],
+  probation: ['violation_report', 'compliance_report', 'risk_assessment', 'drug_test', 'check_in', 'supervision'],
+};
+
+export async function countCases(databases: Record<AgencyName, DataSource>): Promise<number> {
+  const [{ count }] = await databases.courts.query('SELECT count(*)::int AS count FROM court_case');
+  return count;
+}
+
+export async function clearAll(databases: Record<AgencyName, DataSource>): Promise<void> {
+  for (const [agency, tables] of Object.entries(TABLES) as [AgencyName, string[]][]) {
+    await databases[agency].query(`TRUNCATE ${tables.join(', ')}`);
+  }
+}
+
+/** Writes `cases` synthetic cases with all their cross-agency records. Returns the demo case id. */
+export async function seedDemoData(databases: Record<AgencyName, DataSource>, options: SeedOptions): Promise<string | null> {
+  const seed = options.seed ?? DEFAULT_SEED;
+  const chunk = options.chunk ?? 500;
+  const shelters = shelterRows(seed);
+  await insertAll(databases.housing, housing.ShelterEntity, shelters);
+  let demoCaseId: string | null = null;
+  for (let start = 0; start < options.cases; start += chunk) {
+    const rows = emptyRows();
+    for (let i = start; i < Math.min(options.cases, start + chunk); i++) generateCase(seed, i, shelters, rows);
+    if (start === 0) demoCaseId = rows.courts.cases[0]?.id ?? null;
+    await writeRows(databases, rows);
+    options.onProgress?.(Math.min(options.cases, start + chunk), options.cases);
+  }
+  return demoCaseId;
+}

@@ -1,0 +1,71 @@
+/**
+ * The whole graph for a test file: real PostgreSQL when DATABASE_URL is set (CI), each test file
+ * in databases of its own that it drops afterwards; the embedded database (in memory) otherwise.
+ */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { AGENCIES, AgencyName, databaseUrl } from '../../lib/config';
+import { dropDatabase } from '../../lib/db';
+import { seedDemoData } from '../../lib/seed';
+import { Stack, startStack } from '../../lib/stack';
+
+export interface TestStack extends Stack {
+  demoCaseId: string | null;
+  /** POSTs an operation to the gateway (or another URL) and returns the parsed body. */
+  gql<T = any>(query: string, variables?: Record<string, unknown>, options?: { url?: string; headers?: Record<string, string> }): Promise<GqlResult<T>>;
+}
+
+export interface GqlResult<T> {
+  status: number;
+  data?: T;
+  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[];
+}
+
+export function usesRealPostgres(): boolean {
+  return Boolean(process.env.DATABASE_URL);
+}
+
+export function operation(name: string): string {
+  return fs.readFileSync(path.join(__dirname, '..', '..', 'schema', 'operations', `${name}.graphql`), 'utf8');
+}
+
+export async function postGraphQL<T>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): Promise<GqlResult<T>> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as GqlResult<T>;
+  return { ...body, status: response.status };
+}
+
+export async function startTestStack(options: { cases: number }): Promise<TestStack> {
+  let databaseUrls: Record<AgencyName, string> | undefined;
+  if (usesRealPostgres()) {
+    const env = { DATABASE_URL: process.env.DATABASE_URL, DATABASE_PREFIX: `dvtest_${randomBytes(4).toString('hex')}_` };
+    databaseUrls = Object.fromEntries(AGENCIES.map((a) => [a, databaseUrl(a, env)!])) as Record<AgencyName, string>;
+  }
+  const stack = await startStack({
+    databaseUrls,
+    host: '127.0.0.1',
+    gatewayPort: 0,
+    subgraphPorts: { courts: 0, housing: 0, counseling: 0, probation: 0 },
+    timeoutMs: 30_000,
+  });
+  const demoCaseId = options.cases > 0 ? await seedDemoData(stack.databases, { cases: options.cases }) : null;
+  return {
+    ...stack,
+    demoCaseId,
+    gql: (query, variables, opts = {}) => postGraphQL(opts.url ?? stack.gatewayUrl, query, variables, opts.headers),
+    stop: async () => {
+      await stack.stop();
+      if (databaseUrls) for (const url of Object.values(databaseUrls)) await dropDatabase(url);
+    },
+  };
+}
