@@ -10,7 +10,7 @@ import { GraphQLFormattedError } from 'graphql';
 import { logger } from './logger';
 
 /** Codes whose message is meant for the caller; anything else is logged and masked. */
-const CALLER_CODES = new Set([
+export const CALLER_CODES = new Set([
   'BAD_USER_INPUT',
   'GRAPHQL_VALIDATION_FAILED',
   'GRAPHQL_PARSE_FAILED',
@@ -20,6 +20,7 @@ const CALLER_CODES = new Set([
   'FORBIDDEN',
   'UNAUTHENTICATED',
   'NOT_FOUND',
+  'SUBGRAPH_UNAVAILABLE',
 ]);
 
 /**
