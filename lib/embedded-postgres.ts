@@ -24,6 +24,7 @@ export interface EmbeddedPostgres {
  * between runs). Pass `directory: undefined` for throwaway in-memory databases.
  */
 export async function startEmbeddedPostgres(directory?: string): Promise<EmbeddedPostgres> {
+  const releaseLock = directory ? lockDirectory(directory) : () => undefined;
   const started: { db: PGlite; server: PGLiteSocketServer }[] = [];
   const urls = {} as Record<AgencyName, string>;
   try {
@@ -48,9 +49,42 @@ export async function startEmbeddedPostgres(directory?: string): Promise<Embedde
     );
   } catch (error) {
     await stopAll(started);
+    releaseLock();
     throw error;
   }
-  return { urls, stop: () => stopAll(started) };
+  return {
+    urls,
+    stop: async () => {
+      await stopAll(started);
+      releaseLock();
+    },
+  };
+}
+
+/**
+ * PGlite's files may be opened by one process only: a second one would corrupt them. The lock
+ * file names the process holding them; a stale lock (that process is gone) is taken over.
+ */
+function lockDirectory(directory: string): () => void {
+  fs.mkdirSync(directory, { recursive: true });
+  const lockFile = path.join(directory, 'LOCK');
+  const holder = fs.existsSync(lockFile) ? Number(fs.readFileSync(lockFile, 'utf8')) : NaN;
+  if (Number.isInteger(holder) && holder !== process.pid && processAlive(holder)) {
+    throw new Error(
+      `the embedded database in ${directory} is in use by process ${holder} (is \`npm start\` running?); stop it first`,
+    );
+  }
+  fs.writeFileSync(lockFile, String(process.pid));
+  return () => fs.rmSync(lockFile, { force: true });
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 async function stopAll(started: { db: PGlite; server: PGLiteSocketServer }[]): Promise<void> {

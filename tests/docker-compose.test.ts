@@ -1,0 +1,59 @@
+/**
+ * docker-compose.yml stays consistent with the code: it uses only variables the code reads, wires
+ * each subgraph to its own database and port, points the gateway at those ports, and runs files
+ * that exist. (No Docker engine runs in CI; this checks the wiring, not the containers.)
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import { AGENCIES, DEFAULT_GATEWAY_PORT, DEFAULT_SUBGRAPH_PORTS, KNOWN_VARIABLES, envPrefix } from '../lib/config';
+
+const root = path.join(__dirname, '..');
+const compose = YAML.parse(fs.readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true });
+const services: Record<string, any> = compose.services;
+
+describe('docker-compose.yml', () => {
+  it('uses only environment variables the code reads', () => {
+    for (const [name, service] of Object.entries(services)) {
+      if (name.endsWith('-db')) continue;
+      const unknown = Object.keys(service.environment ?? {}).filter((v) => !KNOWN_VARIABLES.includes(v));
+      expect({ service: name, unknown }).toEqual({ service: name, unknown: [] });
+    }
+  });
+
+  it.each(AGENCIES)('runs the %s subgraph on its own database and port', (agency) => {
+    const service = services[agency];
+    const prefix = envPrefix(agency);
+    expect(service.command.slice(-1)[0]).toBe(`subgraphs/${agency}/main.ts`);
+    expect(fs.existsSync(path.join(root, 'subgraphs', agency, 'main.ts'))).toBe(true);
+    expect(Number(service.environment[`${prefix}_PORT`])).toBe(DEFAULT_SUBGRAPH_PORTS[agency]);
+    const db = new URL(service.environment[`${prefix}_DATABASE_URL`]);
+    expect(db.hostname).toBe(`${agency}-db`);
+    expect(services[`${agency}-db`].image).toMatch(/^postgres:/);
+    expect(Object.keys(service.depends_on)).toEqual([`${agency}-db`]);
+    expect(service.healthcheck.test.join(' ')).toContain(`localhost:${DEFAULT_SUBGRAPH_PORTS[agency]}/health`);
+    expect(service.ports).toBeUndefined();
+  });
+
+  it('points the gateway at each subgraph’s service and port, and publishes only the gateway', () => {
+    const gateway = services.gateway;
+    expect(gateway.command.slice(-1)[0]).toBe('gateway/main.ts');
+    expect(Number(gateway.environment.GATEWAY_PORT)).toBe(DEFAULT_GATEWAY_PORT);
+    expect(gateway.ports).toEqual([`${DEFAULT_GATEWAY_PORT}:${DEFAULT_GATEWAY_PORT}`]);
+    for (const agency of AGENCIES) {
+      expect(gateway.environment[`${envPrefix(agency)}_URL`]).toBe(
+        `http://${agency}:${DEFAULT_SUBGRAPH_PORTS[agency]}/graphql`,
+      );
+    }
+    const published = Object.entries(services).filter(([, s]) => s.ports).map(([name]) => name);
+    expect(published).toEqual(['gateway']);
+  });
+
+  it('gives the seed tool every agency’s database, as the subgraphs have them', () => {
+    for (const agency of AGENCIES) {
+      const key = `${envPrefix(agency)}_DATABASE_URL`;
+      expect(services.seed.environment[key]).toBe(services[agency].environment[key]);
+    }
+    expect(fs.existsSync(path.join(root, services.seed.command[2]))).toBe(true);
+  });
+});

@@ -1,0 +1,25 @@
+import { ConfigError, databaseUrl, hasConfiguredDatabases, subgraphPort, subgraphUrl } from '../../lib/config';
+
+describe('config', () => {
+  it('derives one database per agency from DATABASE_URL, or takes each agency’s own', () => {
+    const env = { DATABASE_URL: 'postgres://u@db:5432/postgres' };
+    expect(databaseUrl('courts', env)).toBe('postgres://u@db:5432/dv_courts');
+    expect(databaseUrl('housing', { ...env, DATABASE_PREFIX: 'prod_' })).toBe('postgres://u@db:5432/prod_housing');
+    expect(databaseUrl('probation', { ...env, PROBATION_DATABASE_URL: 'postgres://p@elsewhere/prob' })).toBe('postgres://p@elsewhere/prob');
+    expect(hasConfiguredDatabases({})).toBe(false);
+    expect(hasConfiguredDatabases(env)).toBe(true);
+    expect(hasConfiguredDatabases({ COURTS_DATABASE_URL: 'postgres://x/y' })).toBe(false);
+  });
+
+  it('names the variable that is wrong', () => {
+    expect(() => subgraphPort('courts', { COURTS_PORT: 'eighty' })).toThrow(new ConfigError('COURTS_PORT must be a TCP port (0-65535), got "eighty"'));
+    expect(() => databaseUrl('courts', { DATABASE_URL: 'not a url' })).toThrow(/DATABASE_URL is not a valid URL/);
+    expect(() => databaseUrl('courts', { DATABASE_URL: 'postgres://h', DATABASE_PREFIX: 'x; drop' })).toThrow(/DATABASE_PREFIX/);
+  });
+
+  it('defaults subgraphs to 4001-4004 on localhost', () => {
+    expect(subgraphUrl('counseling', {})).toBe('http://localhost:4003/graphql');
+    expect(subgraphUrl('counseling', { COUNSELING_PORT: '5003' })).toBe('http://localhost:5003/graphql');
+    expect(subgraphUrl('counseling', { COUNSELING_URL: 'http://c:1/graphql' })).toBe('http://c:1/graphql');
+  });
+});

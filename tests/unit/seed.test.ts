@@ -1,0 +1,56 @@
+import { SeedRows, generateCase, shelterRows } from '../../lib/seed';
+
+function rowsFor(seed: number, indexes: number[]): SeedRows {
+  const rows: any = {
+    courts: { people: [], cases: [], parties: [], hearings: [], orders: [], mandates: [], referrals: [], violations: [], sanctions: [] },
+    housing: { stays: [], applications: [] },
+    counseling: { enrollments: [], sessions: [], reports: [], notes: [] },
+    probation: { supervisions: [], checkIns: [], drugTests: [], assessments: [], complianceReports: [], violationReports: [] },
+  };
+  for (const i of indexes) generateCase(seed, i, shelterRows(seed), rows);
+  return rows;
+}
+
+describe('seed', () => {
+  it('generates case i the same whatever else is generated', () => {
+    const alone = rowsFor(7, [42]);
+    const among = rowsFor(7, [40, 41, 42, 43]);
+    expect(among.courts.cases[2]).toEqual(alone.courts.cases[0]);
+    expect(rowsFor(7, [42])).toEqual(alone);
+    expect(rowsFor(8, [42]).courts.cases[0].id).not.toEqual(alone.courts.cases[0].id);
+  });
+
+  it('links the agencies’ records the way real cases are linked', () => {
+    const rows = rowsFor(1, Array.from({ length: 200 }, (_, i) => i));
+    const caseIds = new Set(rows.courts.cases.map((c) => c.id));
+    const mandateIds = new Set(rows.courts.mandates.map((m) => m.id));
+    const reportIds = new Set(rows.probation.violationReports.map((r) => r.id));
+    const people = new Set(rows.courts.people.map((p) => p.id));
+    for (const stay of rows.housing.stays) expect(caseIds.has(stay.caseId!) && people.has(stay.personId)).toBe(true);
+    for (const e of rows.counseling.enrollments) {
+      expect(people.has(e.personId)).toBe(true);
+      if (e.mandateId) expect(mandateIds.has(e.mandateId)).toBe(true);
+    }
+    for (const v of rows.courts.violations) if (v.probationReportId) expect(reportIds.has(v.probationReportId)).toBe(true);
+    for (const s of rows.probation.supervisions) expect(caseIds.has(s.caseId)).toBe(true);
+    expect(new Set(rows.courts.cases.map((c) => c.docketNumber)).size).toBe(200);
+  });
+
+  it('lays every recorded fact on or before its anchor date, in order', () => {
+    const rows = rowsFor(3, Array.from({ length: 300 }, (_, i) => i));
+    const anchor = '2026-10-31';
+    for (const s of rows.counseling.sessions) expect(s.sessionDate <= anchor).toBe(true);
+    for (const t of rows.probation.drugTests) expect(t.collectedDate <= anchor).toBe(true);
+    for (const s of rows.housing.stays) if (s.exitedDate) expect(s.exitedDate >= s.admittedDate).toBe(true);
+    for (const o of rows.courts.orders) if (o.status === 'ACTIVE') expect(o.expiresDate! >= anchor).toBe(true);
+  });
+
+  it('makes case 0 the demo case, with every agency’s records', () => {
+    const rows = rowsFor(99, [0]);
+    expect(rows.courts.cases[0].docketNumber).toBe('DV-2026-000001');
+    expect(rows.housing.stays).toHaveLength(1);
+    expect(rows.counseling.enrollments.length).toBeGreaterThanOrEqual(3);
+    expect(rows.probation.violationReports).toHaveLength(1);
+    expect(rows.courts.sanctions).toHaveLength(1);
+  });
+});
