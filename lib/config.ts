@@ -121,6 +121,7 @@ export const KNOWN_VARIABLES: readonly string[] = [
   'SUBGRAPH_TIMEOUT_MS',
   'GRAPHQL_INTROSPECTION',
   'LOG_LEVEL',
+  'SEED_CASES',
   'NODE_ENV',
   ...AGENCIES.flatMap((a) => [
     `${envPrefix(a)}_PORT`,
