@@ -11,10 +11,14 @@ import { AGENCIES, AgencyName, introspectionEnabled } from '../lib/config';
 import { readCommittedSupergraph } from '../lib/composition';
 import { CALLER_CODES, formatError } from '../lib/errors';
 import { RunningServer, requestIdOf, serve } from '../lib/http-server';
+import { Caller, Verifier } from '../lib/auth/identity';
+import { ApolloServerPlugin } from '@apollo/server';
 
 export interface GatewayContext {
-  authorization?: string;
+  caller: Caller;
   requestId: string;
+  /** Notices subgraphs attached to data they released (e.g. 42 CFR 2.32), passed on to the caller. */
+  notices: Set<string>;
 }
 
 export interface GatewayOptions {
@@ -22,6 +26,7 @@ export interface GatewayOptions {
   host: string;
   port: number;
   timeoutMs: number;
+  verify: Verifier;
   supergraphSdl?: string;
 }
 
@@ -49,6 +54,12 @@ class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     return super.errorFromResponse(response);
   }
 
+  override async didReceiveResponse({ response, context }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['didReceiveResponse']>>[0]) {
+    const notices = (response.extensions as { redisclosureNotices?: unknown } | undefined)?.redisclosureNotices;
+    if (Array.isArray(notices)) for (const n of notices) if (typeof n === 'string') context.notices.add(n);
+    return response;
+  }
+
   /** A subgraph that can't be reached or is too slow: say which, and nothing of how. */
   override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>) {
     try {
@@ -68,7 +79,8 @@ class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
     const headers = request.http?.headers;
     if (!headers) return;
-    if (context.authorization) headers.set('authorization', context.authorization);
+    // The caller's own signed token: each subgraph verifies it again.
+    headers.set('authorization', `Bearer ${context.caller.token}`);
     if (context.requestId) headers.set('x-request-id', context.requestId);
   }
 }
@@ -96,11 +108,17 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
     formatError,
+    plugins: [withholdingPlugin()],
   });
   await apollo.start();
   const running = await serve({
     apollo,
-    context: async (request) => ({ authorization: request.headers.authorization, requestId: requestIdOf(request) }),
+    // Verified before any planning: a request without a valid token gets 401 here.
+    context: async (request) => ({
+      caller: await options.verify(request.headers.authorization),
+      requestId: requestIdOf(request),
+      notices: new Set<string>(),
+    }),
     health: async () => ({ status: 'ok', service: 'gateway' }),
     host: options.host,
     port: options.port,
@@ -110,6 +128,44 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     close: async () => {
       await running.close();
       await apollo.stop();
+    },
+  };
+}
+
+/** The request header that asks for all of the data or none of it. */
+export const WITHHOLDING_HEADER = 'x-withheld-fields';
+
+/**
+ * Passes on the notices released data must carry, and honours `X-Withheld-Fields: fail`: a caller
+ * who wants all or nothing gets no data when any field was withheld.
+ */
+function withholdingPlugin(): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart({ request }) {
+      const allOrNothing = request.http?.headers.get(WITHHOLDING_HEADER)?.trim().toLowerCase() === 'fail';
+      return {
+        async willSendResponse({ contextValue, response }) {
+          if (response.body.kind !== 'single') return;
+          const result = response.body.singleResult;
+          const withheld = (result.errors ?? []).filter((e) => e.extensions?.code === 'FORBIDDEN');
+          if (allOrNothing && withheld.length > 0) {
+            response.body.singleResult = {
+              data: null,
+              errors: [
+                {
+                  message: `${withheld.length} field(s) withheld and ${WITHHOLDING_HEADER}: fail asked for all or nothing, so no data is returned.`,
+                  extensions: { code: 'FORBIDDEN', reason: 'ALL_OR_NOTHING', withheld: withheld.map((e) => e.extensions?.coordinate) },
+                } as never,
+                ...withheld,
+              ],
+            };
+            return;
+          }
+          if (contextValue.notices.size > 0 && result.data) {
+            result.extensions = { ...result.extensions, redisclosureNotices: [...contextValue.notices] };
+          }
+        },
+      };
     },
   };
 }

@@ -2,6 +2,9 @@
 import { bindHost, databaseUrl, envPrefix, subgraphPort } from './config';
 import { ensureDatabaseExists, openDatabase } from './db';
 import { logger } from './logger';
+import { authSettings, createVerifier } from './auth/identity';
+import { loadVerificationKeys } from './auth/keys';
+import { loadAgreements } from './policy/agreements';
 import { SubgraphDefinition, startSubgraph } from './subgraph';
 
 export async function runSubgraph<L>(definition: SubgraphDefinition<L>): Promise<void> {
@@ -13,9 +16,16 @@ export async function runSubgraph<L>(definition: SubgraphDefinition<L>): Promise
         '(`npm start` runs the whole graph on the embedded database).',
     );
   }
+  const verify = createVerifier(authSettings(await loadVerificationKeys()));
+  const agreements = loadAgreements();
   await ensureDatabaseExists(url);
   const db = await openDatabase({ url, entities: definition.entities, migrations: definition.migrations });
-  const server = await startSubgraph(definition, db, { host: bindHost(), port: subgraphPort(agency) });
+  const server = await startSubgraph(definition, db, {
+    host: bindHost(),
+    port: subgraphPort(agency),
+    verify,
+    agreements,
+  });
   logger.info({ agency, url: server.url }, 'subgraph listening');
   const stop = async () => {
     await server.close();

@@ -14,6 +14,7 @@ import * as housing from '../subgraphs/housing/entities';
 import * as counseling from '../subgraphs/counseling/entities';
 import * as probation from '../subgraphs/probation/entities';
 import { riskLevel } from '../subgraphs/probation/risk';
+import { ConsentEntity, ConsentRecord } from './policy/consent';
 
 /** Dates are laid out backwards from here, so the data set is the same on any day. */
 export const SEED_ANCHOR = '2026-10-31';
@@ -110,12 +111,13 @@ export interface SeedRows {
     violations: courts.Violation[];
     sanctions: courts.Sanction[];
   };
-  housing: { stays: housing.ShelterStay[]; applications: housing.HousingApplication[] };
+  housing: { stays: housing.ShelterStay[]; applications: housing.HousingApplication[]; consents: ConsentRecord[] };
   counseling: {
     enrollments: counseling.ProgramEnrollment[];
     sessions: counseling.CounselingSession[];
     reports: counseling.ProgressReport[];
     notes: counseling.ClinicalNote[];
+    consents: ConsentRecord[];
   };
   probation: {
     supervisions: probation.Supervision[];
@@ -130,8 +132,8 @@ export interface SeedRows {
 function emptyRows(): SeedRows {
   return {
     courts: { people: [], cases: [], parties: [], hearings: [], orders: [], mandates: [], referrals: [], violations: [], sanctions: [] },
-    housing: { stays: [], applications: [] },
-    counseling: { enrollments: [], sessions: [], reports: [], notes: [] },
+    housing: { stays: [], applications: [], consents: [] },
+    counseling: { enrollments: [], sessions: [], reports: [], notes: [], consents: [] },
     probation: { supervisions: [], checkIns: [], drugTests: [], assessments: [], complianceReports: [], violationReports: [] },
   };
 }
@@ -228,6 +230,16 @@ export function generateCase(seed: number, index: number, shelters: housing.Shel
       status: 'ORDERED',
     };
     c.mandates.push(mandate);
+    if (programType === 'SUBSTANCE_USE_TREATMENT' && orderedDate < SEED_ANCHOR && (demo || rnd.chance(0.6))) {
+      // 42 CFR 2.35: the referred patient consents to disclosure to probation, irrevocably for a year.
+      out.counseling.consents.push({
+        id: rnd.uuid(), personId: accused.id, discloser: 'Court-mandated treatment provider', recipientAgency: 'probation',
+        purposes: ['compliance_monitoring'], data: ['ProgramEnrollment.*', 'CounselingSession.*', 'ProgressReport.*'],
+        signedBy: `${accused.givenName} ${accused.familyName}`, signedDate: orderedDate,
+        expiresOn: addDays(orderedDate, 730), expiryEvent: 'end of probation supervision', revokedAt: null,
+        irrevocableUntil: addDays(orderedDate, 365), legalBasis: '42 CFR Part 2 (2.31; 2.35)',
+      });
+    }
     if (orderedDate < SEED_ANCHOR && (demo || rnd.chance(0.85))) {
       mandate.status = enroll(rnd, out, {
         personId: accused.id,
@@ -265,6 +277,15 @@ export function generateCase(seed: number, index: number, shelters: housing.Shel
       id: rnd.uuid(), personId: victim.id, caseId: caseRow.id, shelterId: rnd.pick(shelters).id, admittedDate,
       exitedDate, exitDestination: exited ? rnd.pick(['PERMANENT_HOUSING', 'TRANSITIONAL_HOUSING', 'FAMILY_OR_FRIENDS', 'UNKNOWN']) : null,
     });
+    if (demo || rnd.chance(0.5)) {
+      // The victim lets housing tell the court whether they are sheltered or housed (VAWA).
+      out.housing.consents.push({
+        id: rnd.uuid(), personId: victim.id, discloser: 'Housing agency shelter program', recipientAgency: 'courts',
+        purposes: ['judicial_review'], data: ['Person.housingStatus'], signedBy: `${victim.givenName} ${victim.familyName}`,
+        signedDate: admittedDate, expiresOn: addDays(admittedDate, 365), expiryEvent: null, revokedAt: null,
+        irrevocableUntil: null, legalBasis: 'VAWA 34 U.S.C. 12291(b)(2); 28 CFR 90.4',
+      });
+    }
     if (demo || rnd.chance(0.5)) {
       const appliedDate = addDays(admittedDate, rnd.int(7, 30));
       const decided = !demo && appliedDate < addDays(SEED_ANCHOR, -30) && rnd.chance(0.7);
@@ -430,12 +451,14 @@ async function writeRows(databases: Record<AgencyName, DataSource>, rows: SeedRo
   await databases.housing.transaction(async (em) => {
     await insertAll(em, housing.ShelterStayEntity, h.stays);
     await insertAll(em, housing.HousingApplicationEntity, h.applications);
+    await insertAll(em, ConsentEntity, h.consents);
   });
   await databases.counseling.transaction(async (em) => {
     await insertAll(em, counseling.EnrollmentEntity, k.enrollments);
     await insertAll(em, counseling.SessionEntity, k.sessions);
     await insertAll(em, counseling.ProgressReportEntity, k.reports);
     await insertAll(em, counseling.ClinicalNoteEntity, k.notes);
+    await insertAll(em, ConsentEntity, k.consents);
   });
   await databases.probation.transaction(async (em) => {
     await insertAll(em, probation.SupervisionEntity, p.supervisions);
@@ -460,8 +483,8 @@ export const DEFAULT_SEED = 20261124;
 /** Every table the seed writes, children first, per agency (for --reset). */
 const TABLES: Record<AgencyName, string[]> = {
   courts: ['sanction', 'violation', 'referral', 'program_mandate', 'protective_order', 'hearing', 'case_party', 'court_case', 'person'],
-  housing: ['housing_application', 'shelter_stay', 'shelter'],
-  counseling: ['clinical_note', 'progress_report', 'counseling_session', 'program_enrollment'],
+  housing: ['consent', 'housing_application', 'shelter_stay', 'shelter'],
+  counseling: ['consent', 'clinical_note', 'progress_report', 'counseling_session', 'program_enrollment'],
   probation: ['violation_report', 'compliance_report', 'risk_assessment', 'drug_test', 'check_in', 'supervision'],
 };
 

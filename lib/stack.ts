@@ -11,6 +11,9 @@ import { ensureDatabaseExists, openDatabase } from './db';
 import { EMBEDDED_POOL_SIZE, EmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres';
 import { RunningServer } from './http-server';
 import { startSubgraph } from './subgraph';
+import { Verifier, authSettings, createVerifier } from './auth/identity';
+import { loadVerificationKeys } from './auth/keys';
+import { Agreement, loadAgreements } from './policy/agreements';
 
 export interface StackOptions {
   /** Real PostgreSQL, one URL per agency; without it the embedded database runs. */
@@ -21,6 +24,8 @@ export interface StackOptions {
   gatewayPort: number;
   subgraphPorts: Record<AgencyName, number>;
   timeoutMs?: number;
+  /** Defaults to schema/mous. */
+  agreements?: Agreement[];
 }
 
 export interface Stack {
@@ -52,6 +57,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   };
   try {
+    // Identity and agreements first: a bad key file or agreement stops startup before anything runs.
+    const verify: Verifier = createVerifier(authSettings(await loadVerificationKeys()));
+    const agreements = options.agreements ?? loadAgreements();
     let embedded: EmbeddedPostgres | undefined;
     if (!options.databaseUrls) {
       embedded = await startEmbeddedPostgres(options.embeddedDir);
@@ -69,6 +77,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       const server: RunningServer = await startSubgraph(SUBGRAPHS[agency], databases[agency], {
         host: options.host,
         port: options.subgraphPorts[agency],
+        verify,
+        agreements,
       });
       cleanups.push(server.close);
       subgraphUrls[agency] = server.url;
@@ -78,6 +88,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       host: options.host,
       port: options.gatewayPort,
       timeoutMs: options.timeoutMs ?? 30_000,
+      verify,
     });
     cleanups.push(gateway.close);
     return { gatewayUrl: gateway.url, subgraphUrls, databases, databaseUrls: urls, embedded: Boolean(embedded), stop };

@@ -1,26 +1,34 @@
 /**
- * What every agency subgraph shares: how it is described, how its per-request context is built,
- * how it is served and how its errors are shown to callers.
+ * What every agency subgraph shares: how it is described, how its schema is guarded by the
+ * compiled MOU rules, how each request's caller is verified, and how it is served.
  */
 import fs from 'node:fs';
 import http from 'node:http';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { GraphQLSchema, parse } from 'graphql';
+import { applyMiddleware } from 'graphql-middleware';
 import { DataSource, EntitySchema, MigrationInterface } from 'typeorm';
+import { Caller, Verifier } from './auth/identity';
 import { AgencyName, introspectionEnabled } from './config';
-import { HealthReport, RunningServer, requestIdOf, serve } from './http-server';
 import { formatError } from './errors';
+import { HealthReport, RunningServer, requestIdOf, serve } from './http-server';
+import { Agreement, AgreementError, checkAgainstSubgraph } from './policy/agreements';
+import { DisclosureCollector, disclosureLogPlugin } from './policy/audit';
+import { SubgraphPolicy, checkPolicy } from './policy/classification';
+import { consentLoader } from './policy/consent';
+import { RequestPolicy, compilePolicy, shieldFor } from './policy/rules';
 import { scalarResolvers } from './scalars';
 
 export interface SubgraphContext<Loaders> {
   db: DataSource;
   loaders: Loaders;
-  /** The caller's Authorization header as the gateway passed it on. */
-  authorization?: string;
+  caller: Caller;
   requestId: string;
+  policy: RequestPolicy;
+  disclosures: DisclosureCollector;
 }
 
 export interface SubgraphDefinition<Loaders> {
@@ -31,41 +39,86 @@ export interface SubgraphDefinition<Loaders> {
   entities: EntitySchema<any>[];
   migrations: (new () => MigrationInterface)[];
   createLoaders(db: DataSource): Loaders;
+  /** Which fields are public, owner-only or never shared; record scopes; notices. */
+  policy: SubgraphPolicy;
 }
 
 export function readSdl(definition: { sdlPath: string }): string {
   return fs.readFileSync(definition.sdlPath, 'utf8');
 }
 
-export function buildSchema<L>(definition: SubgraphDefinition<L>): GraphQLSchema {
+/** The subgraph's schema as its SDL and resolvers make it, without the access rules. */
+export function buildUnguardedSchema<L>(definition: SubgraphDefinition<L>): GraphQLSchema {
   return buildSubgraphSchema({
     typeDefs: parse(readSdl(definition)),
     resolvers: { ...scalarResolvers, ...definition.resolvers } as GraphQLResolverMap<unknown>,
   });
 }
 
-export function createSubgraphServer<L>(definition: SubgraphDefinition<L>): ApolloServer<SubgraphContext<L>> {
+/** Checks the subgraph's policy and the agreements it owns; throws naming file and problem. */
+export function checkAgreements<L>(definition: SubgraphDefinition<L>, agreements: Agreement[], schema = buildUnguardedSchema(definition)): void {
+  const problems = checkPolicy(schema, definition.policy);
+  if (problems.length) throw new AgreementError(`subgraphs/${definition.name}/policy.ts: ${problems.join('; ')}`);
+  for (const agreement of agreements) if (agreement.dataOwner === definition.name) checkAgainstSubgraph(agreement, schema, definition.policy);
+}
+
+/** The schema every request runs against: graphql-shield rules compiled from the agreements. */
+export function buildSchema<L>(definition: SubgraphDefinition<L>, agreements: Agreement[]): GraphQLSchema {
+  const schema = buildUnguardedSchema(definition);
+  checkAgreements(definition, agreements, schema);
+  const compiled = compilePolicy(schema, definition.policy, agreements);
+  return applyMiddleware(schema, shieldFor(compiled), compiled.records);
+}
+
+/** Adds the notices released data must carry (42 CFR 2.32) to the response's extensions. */
+function noticesPlugin<L>(): ApolloServerPlugin<SubgraphContext<L>> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ contextValue, response }) {
+          const notices = contextValue.policy?.notices;
+          if (!notices?.size || response.body.kind !== 'single' || response.body.singleResult.data === null) return;
+          response.body.singleResult.extensions = {
+            ...response.body.singleResult.extensions,
+            redisclosureNotices: [...notices],
+          };
+        },
+      };
+    },
+  };
+}
+
+export function createSubgraphServer<L>(definition: SubgraphDefinition<L>, agreements: Agreement[]): ApolloServer<SubgraphContext<L>> {
   return new ApolloServer<SubgraphContext<L>>({
-    schema: buildSchema(definition),
+    schema: buildSchema(definition, agreements),
     introspection: introspectionEnabled(),
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
     formatError,
-    plugins: [ApolloServerPluginInlineTraceDisabled()],
+    plugins: [ApolloServerPluginInlineTraceDisabled(), noticesPlugin<L>(), disclosureLogPlugin<SubgraphContext<L>>(definition.name)],
   });
 }
 
-export function createContext<L>(
+export function today(): string {
+  return new Date().toISOString().slice(0, 10);
+}
+
+/** Verifies the caller (401 otherwise) and sets up the request's loaders and policy state. */
+export async function createContext<L>(
   definition: SubgraphDefinition<L>,
   db: DataSource,
   request: http.IncomingMessage,
-): SubgraphContext<L> {
+  verify: Verifier,
+): Promise<SubgraphContext<L>> {
+  const caller = await verify(request.headers.authorization);
   return {
     db,
     loaders: definition.createLoaders(db),
-    authorization: request.headers.authorization,
+    caller,
     requestId: requestIdOf(request),
+    policy: { today: today(), decisions: new Map(), consents: consentLoader(db, caller.agency), knownConsents: new Map(), notices: new Set() },
+    disclosures: new DisclosureCollector(),
   };
 }
 
@@ -78,19 +131,23 @@ export async function databaseHealth(db: DataSource): Promise<HealthReport> {
   }
 }
 
+export interface SubgraphServerOptions {
+  host: string;
+  port: number;
+  verify: Verifier;
+  agreements: Agreement[];
+}
+
 /** Serves one agency's subgraph over HTTP on its own data source. */
-export async function startSubgraph<L>(
-  definition: SubgraphDefinition<L>,
-  db: DataSource,
-  listen: { host: string; port: number },
-): Promise<RunningServer> {
-  const apollo = createSubgraphServer(definition);
+export async function startSubgraph<L>(definition: SubgraphDefinition<L>, db: DataSource, options: SubgraphServerOptions): Promise<RunningServer> {
+  const apollo = createSubgraphServer(definition, options.agreements);
   await apollo.start();
   const running = await serve({
     apollo,
-    context: async (request) => createContext(definition, db, request),
+    context: (request) => createContext(definition, db, request, options.verify),
     health: async () => ({ service: definition.name, ...(await databaseHealth(db)) }),
-    ...listen,
+    host: options.host,
+    port: options.port,
   });
   return {
     ...running,

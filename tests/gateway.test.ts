@@ -9,6 +9,9 @@ import { AGENCIES, AgencyName } from '../lib/config';
 import { RunningServer } from '../lib/http-server';
 import { startGateway } from '../gateway/gateway';
 import { postGraphQL } from './support/stack';
+import { CLERK, authHeader, tokenFor } from './support/tokens';
+import { authSettings, createVerifier } from '../lib/auth/identity';
+import { loadVerificationKeys } from '../lib/auth/keys';
 
 interface FakeSubgraph {
   url: string;
@@ -61,7 +64,13 @@ async function deadUrl(): Promise<string> {
 async function gatewayWith(urls: Partial<Record<AgencyName, string>>, timeoutMs = 30_000): Promise<RunningServer> {
   const dead = await deadUrl();
   const subgraphUrls = Object.fromEntries(AGENCIES.map((a) => [a, urls[a] ?? dead])) as Record<AgencyName, string>;
-  return startGateway({ subgraphUrls, host: '127.0.0.1', port: 0, timeoutMs });
+  const verify = createVerifier(authSettings(await loadVerificationKeys()));
+  return startGateway({ subgraphUrls, host: '127.0.0.1', port: 0, timeoutMs, verify });
+}
+
+/** POSTs to the gateway as the courts' clerk. */
+async function ask(url: string, query: string, headers: Record<string, string> = {}) {
+  return postGraphQL(url, query, {}, { ...(await authHeader(CLERK)), ...headers });
 }
 
 const CASE_QUERY = '{ case(id: "00000000-0000-4000-8000-000000000000") { id docketNumber } }';
@@ -72,7 +81,7 @@ describe('gateway', () => {
     try {
       const health = await fetch(gateway.url.replace('/graphql', '/health'));
       expect(health.status).toBe(200);
-      const result = await postGraphQL(gateway.url, CASE_QUERY);
+      const result = await ask(gateway.url, CASE_QUERY);
       expect(result.data).toEqual({ case: null });
       expect(result.errors).toHaveLength(1);
       const [error] = result.errors!;
@@ -90,10 +99,10 @@ describe('gateway', () => {
     const courts = await fakeSubgraph(() => ({ json: { data: { case: { id: 'x', docketNumber: 'DV-1' } } } }));
     const gateway = await gatewayWith({ courts: courts.url });
     try {
-      const result = await postGraphQL(gateway.url, CASE_QUERY, {}, { authorization: 'Bearer abc.def.ghi', 'x-request-id': 'req-42' });
+      const result = await ask(gateway.url, CASE_QUERY, { 'x-request-id': 'req-42' });
       expect(result.data).toEqual({ case: { id: 'x', docketNumber: 'DV-1' } });
       expect(courts.requests).toHaveLength(1);
-      expect(courts.requests[0].headers.authorization).toBe('Bearer abc.def.ghi');
+      expect(courts.requests[0].headers.authorization).toBe(`Bearer ${await tokenFor(CLERK)}`);
       expect(courts.requests[0].headers['x-request-id']).toBe('req-42');
     } finally {
       await gateway.close();
@@ -106,7 +115,7 @@ describe('gateway', () => {
     const gateway = await gatewayWith({ courts: courts.url }, 200);
     try {
       const started = Date.now();
-      const result = await postGraphQL(gateway.url, CASE_QUERY);
+      const result = await ask(gateway.url, CASE_QUERY);
       expect(Date.now() - started).toBeLessThan(1_500);
       expect(result.errors?.[0]).toMatchObject({
         message: 'The courts service did not answer within 200 ms; its part of the result is missing.',
@@ -125,7 +134,7 @@ describe('gateway', () => {
     }));
     const gateway = await gatewayWith({ courts: courts.url });
     try {
-      const result = await postGraphQL(gateway.url, CASE_QUERY);
+      const result = await ask(gateway.url, CASE_QUERY);
       expect(result.errors?.[0]).toMatchObject({ message: 'Variable "$id" got invalid value', extensions: { code: 'BAD_USER_INPUT' } });
       expect(JSON.stringify(result.errors)).not.toContain('127.0.0.1');
     } finally {
@@ -139,11 +148,11 @@ describe('gateway', () => {
     try {
       const big = await fetch(gateway.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...(await authHeader(CLERK)) },
         body: JSON.stringify({ query: `{ __typename } # ${'x'.repeat(2 * 1024 * 1024)}` }),
       });
       expect(big.status).toBe(413);
-      const simple = await fetch(`${gateway.url}?query=${encodeURIComponent('{ __typename }')}`);
+      const simple = await fetch(`${gateway.url}?query=${encodeURIComponent('{ __typename }')}`, { headers: await authHeader(CLERK) });
       expect(simple.status).toBe(400);
       const notFound = await fetch(gateway.url.replace('/graphql', '/nope'));
       expect(notFound.status).toBe(404);

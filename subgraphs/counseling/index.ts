@@ -1,15 +1,19 @@
 import path from 'node:path';
+import { CreateDisclosureLog1764100000000, DisclosureEntity } from '../../lib/policy/audit';
+import { ConsentEntity, CreateConsent1764100000001 } from '../../lib/policy/consent';
 import { SubgraphDefinition } from '../../lib/subgraph';
 import { counselingEntities } from './entities';
 import { CounselingLoaders, createCounselingLoaders } from './loaders';
 import { CreateCounselingRecords1764000000000 } from './migrations/1764000000000-CreateCounselingRecords';
+import { counselingPolicy } from './policy';
 import { counselingResolvers } from './resolvers';
 
 export const counseling: SubgraphDefinition<CounselingLoaders> = {
   name: 'counseling',
   sdlPath: path.join(__dirname, 'schema.graphql'),
   resolvers: counselingResolvers,
-  entities: counselingEntities,
-  migrations: [CreateCounselingRecords1764000000000],
+  entities: [...counselingEntities, ConsentEntity, DisclosureEntity],
+  migrations: [CreateCounselingRecords1764000000000, CreateDisclosureLog1764100000000, CreateConsent1764100000001],
   createLoaders: createCounselingLoaders,
+  policy: counselingPolicy,
 };

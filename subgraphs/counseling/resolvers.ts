@@ -11,6 +11,11 @@ import {
   SessionEntity,
 } from './entities';
 import { CounselingLoaders } from './loaders';
+import { buildUnguardedSchema } from '../../lib/subgraph';
+import { consentMutations, consentTypeResolvers, consentsOf, disclosureResolvers, disclosuresOf } from '../../lib/policy/resolvers';
+import { counseling } from '.';
+
+const consents = consentMutations('counseling', '42 CFR Part 2 (2.31; 2.35 for criminal-justice referrals)', () => buildUnguardedSchema(counseling), { irrevocable: true });
 
 type Ctx = SubgraphContext<CounselingLoaders>;
 
@@ -42,6 +47,8 @@ export const counselingResolvers: GraphQLResolverMap<Ctx> = {
     },
   },
   Mutation: {
+    recordTreatmentConsent: consents.record,
+    revokeTreatmentConsent: consents.revoke,
     enrollInProgram: (
       _: unknown,
       {
@@ -165,6 +172,13 @@ export const counselingResolvers: GraphQLResolverMap<Ctx> = {
     __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
     programEnrollments: (c: { id: string }, _: unknown, ctx: Ctx) => ctx.loaders.enrollmentsByCase.load(c.id),
   },
+  Person: {
+    __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
+    counselingDisclosures: disclosuresOf,
+    treatmentConsents: consentsOf,
+  },
+  TreatmentConsent: consentTypeResolvers,
+  Disclosure: disclosureResolvers,
   ProgramMandate: {
     __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
     enrollments: (m: { id: string }, _: unknown, ctx: Ctx) => ctx.loaders.enrollmentsByMandate.load(m.id),

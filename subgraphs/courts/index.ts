@@ -1,15 +1,19 @@
 import path from 'node:path';
+import { CreateDisclosureLog1764100000000, DisclosureEntity } from '../../lib/policy/audit';
+import { ConsentEntity, CreateConsent1764100000001 } from '../../lib/policy/consent';
 import { SubgraphDefinition } from '../../lib/subgraph';
 import { courtsEntities } from './entities';
 import { CourtsLoaders, createCourtsLoaders } from './loaders';
 import { CreateCourtRecords1764000000000 } from './migrations/1764000000000-CreateCourtRecords';
+import { courtsPolicy } from './policy';
 import { courtsResolvers } from './resolvers';
 
 export const courts: SubgraphDefinition<CourtsLoaders> = {
   name: 'courts',
   sdlPath: path.join(__dirname, 'schema.graphql'),
   resolvers: courtsResolvers,
-  entities: courtsEntities,
-  migrations: [CreateCourtRecords1764000000000],
+  entities: [...courtsEntities, ConsentEntity, DisclosureEntity],
+  migrations: [CreateCourtRecords1764000000000, CreateDisclosureLog1764100000000, CreateConsent1764100000001],
   createLoaders: createCourtsLoaders,
+  policy: courtsPolicy,
 };

@@ -4,6 +4,7 @@ import { InputCheck } from '../../lib/validation';
 import { CaseEntity, CaseParty, CourtCase, ProgramMandate, ProtectiveOrder, Sanction, Violation } from './entities';
 import { CourtsLoaders } from './loaders';
 import { courtsMutations } from './mutations';
+import { disclosureResolvers, disclosuresOf } from '../../lib/policy/resolvers';
 
 type Ctx = SubgraphContext<CourtsLoaders>;
 
@@ -86,7 +87,9 @@ export const courtsResolvers: GraphQLResolverMap<Ctx> = {
   },
   Person: {
     __resolveReference: (ref: { id: string }, ctx: Ctx) => ctx.loaders.personById.load(ref.id),
+    courtsDisclosures: disclosuresOf,
   },
+  Disclosure: disclosureResolvers,
   CaseParty: {
     person: (p: CaseParty, _: unknown, ctx: Ctx) => ctx.loaders.personById.load(p.personId),
   },

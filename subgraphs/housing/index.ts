@@ -1,15 +1,19 @@
 import path from 'node:path';
+import { CreateDisclosureLog1764100000000, DisclosureEntity } from '../../lib/policy/audit';
+import { ConsentEntity, CreateConsent1764100000001 } from '../../lib/policy/consent';
 import { SubgraphDefinition } from '../../lib/subgraph';
 import { housingEntities } from './entities';
 import { HousingLoaders, createHousingLoaders } from './loaders';
 import { CreateHousingRecords1764000000000 } from './migrations/1764000000000-CreateHousingRecords';
+import { housingPolicy } from './policy';
 import { housingResolvers } from './resolvers';
 
 export const housing: SubgraphDefinition<HousingLoaders> = {
   name: 'housing',
   sdlPath: path.join(__dirname, 'schema.graphql'),
   resolvers: housingResolvers,
-  entities: housingEntities,
-  migrations: [CreateHousingRecords1764000000000],
+  entities: [...housingEntities, ConsentEntity, DisclosureEntity],
+  migrations: [CreateHousingRecords1764000000000, CreateDisclosureLog1764100000000, CreateConsent1764100000001],
   createLoaders: createHousingLoaders,
+  policy: housingPolicy,
 };

@@ -11,6 +11,11 @@ import {
   ShelterStayEntity,
 } from './entities';
 import { HousingLoaders } from './loaders';
+import { buildUnguardedSchema } from '../../lib/subgraph';
+import { consentMutations, consentTypeResolvers, consentsOf, disclosureResolvers, disclosuresOf } from '../../lib/policy/resolvers';
+import { housing } from '.';
+
+const consents = consentMutations('housing', 'VAWA 34 U.S.C. 12291(b)(2); 28 CFR 90.4', () => buildUnguardedSchema(housing), { irrevocable: false });
 
 type Ctx = SubgraphContext<HousingLoaders>;
 
@@ -38,6 +43,8 @@ export const housingResolvers: GraphQLResolverMap<Ctx> = {
       ctx.db.getRepository(ShelterEntity).find({ order: { name: 'ASC' } }),
   },
   Mutation: {
+    recordHousingConsent: consents.record,
+    revokeHousingConsent: consents.revoke,
     admitToShelter: (
       _: unknown,
       { input }: { input: { personId: string; caseId?: string | null; shelterId: string; admittedDate: string } },
@@ -142,7 +149,11 @@ export const housingResolvers: GraphQLResolverMap<Ctx> = {
       ]);
       return housingStatus(stays, applications);
     },
+    housingDisclosures: disclosuresOf,
+    housingConsents: consentsOf,
   },
+  HousingConsent: consentTypeResolvers,
+  Disclosure: disclosureResolvers,
   ShelterStay: {
     person: personRef,
     case: caseRef,

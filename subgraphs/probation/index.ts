@@ -1,15 +1,19 @@
 import path from 'node:path';
+import { CreateDisclosureLog1764100000000, DisclosureEntity } from '../../lib/policy/audit';
+import { ConsentEntity, CreateConsent1764100000001 } from '../../lib/policy/consent';
 import { SubgraphDefinition } from '../../lib/subgraph';
 import { probationEntities } from './entities';
 import { ProbationLoaders, createProbationLoaders } from './loaders';
 import { CreateProbationRecords1764000000000 } from './migrations/1764000000000-CreateProbationRecords';
+import { probationPolicy } from './policy';
 import { probationResolvers } from './resolvers';
 
 export const probation: SubgraphDefinition<ProbationLoaders> = {
   name: 'probation',
   sdlPath: path.join(__dirname, 'schema.graphql'),
   resolvers: probationResolvers,
-  entities: probationEntities,
-  migrations: [CreateProbationRecords1764000000000],
+  entities: [...probationEntities, ConsentEntity, DisclosureEntity],
+  migrations: [CreateProbationRecords1764000000000, CreateDisclosureLog1764100000000, CreateConsent1764100000001],
   createLoaders: createProbationLoaders,
+  policy: probationPolicy,
 };

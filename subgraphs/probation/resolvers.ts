@@ -14,6 +14,7 @@ import {
   ViolationReportEntity,
 } from './entities';
 import { ProbationLoaders } from './loaders';
+import { disclosureResolvers, disclosuresOf } from '../../lib/policy/resolvers';
 import { RISK_INSTRUMENTS, riskLevel } from './risk';
 
 type Ctx = SubgraphContext<ProbationLoaders>;
@@ -198,6 +199,11 @@ export const probationResolvers: GraphQLResolverMap<Ctx> = {
     __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
     supervisions: (c: { id: string }, _: unknown, ctx: Ctx) => ctx.loaders.supervisionsByCase.load(c.id),
   },
+  Person: {
+    __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
+    probationDisclosures: disclosuresOf,
+  },
+  Disclosure: disclosureResolvers,
   Supervision: {
     person: (s: Supervision) => ({ id: s.personId }),
     case: (s: Supervision) => ({ id: s.caseId }),

@@ -9,11 +9,13 @@ import { AGENCIES, AgencyName, databaseUrl } from '../../lib/config';
 import { dropDatabase } from '../../lib/db';
 import { seedDemoData } from '../../lib/seed';
 import { Stack, startStack } from '../../lib/stack';
+import { CLERK, Who, authHeader } from './tokens';
 
 export interface TestStack extends Stack {
   demoCaseId: string | null;
   /** POSTs an operation to the gateway (or another URL) and returns the parsed body. */
-  gql<T = any>(query: string, variables?: Record<string, unknown>, options?: { url?: string; headers?: Record<string, string> }): Promise<GqlResult<T>>;
+  /** POSTs as `as` (default: the owner of what is asked, the courts' clerk). */
+  gql<T = any>(query: string, variables?: Record<string, unknown>, options?: { url?: string; headers?: Record<string, string>; as?: Who | null }): Promise<GqlResult<T>>;
 }
 
 export interface GqlResult<T> {
@@ -62,7 +64,10 @@ export async function startTestStack(options: { cases: number }): Promise<TestSt
   return {
     ...stack,
     demoCaseId,
-    gql: (query, variables, opts = {}) => postGraphQL(opts.url ?? stack.gatewayUrl, query, variables, opts.headers),
+    gql: async (query, variables, opts = {}) => {
+      const auth = opts.as === null ? {} : await authHeader(opts.as ?? CLERK);
+      return postGraphQL(opts.url ?? stack.gatewayUrl, query, variables, { ...auth, ...opts.headers });
+    },
     stop: async () => {
       await stack.stop();
       if (databaseUrls) for (const url of Object.values(databaseUrls)) await dropDatabase(url);

@@ -3,8 +3,8 @@ import { SeedRows, generateCase, shelterRows } from '../../lib/seed';
 function rowsFor(seed: number, indexes: number[]): SeedRows {
   const rows: any = {
     courts: { people: [], cases: [], parties: [], hearings: [], orders: [], mandates: [], referrals: [], violations: [], sanctions: [] },
-    housing: { stays: [], applications: [] },
-    counseling: { enrollments: [], sessions: [], reports: [], notes: [] },
+    housing: { stays: [], applications: [], consents: [] },
+    counseling: { enrollments: [], sessions: [], reports: [], notes: [], consents: [] },
     probation: { supervisions: [], checkIns: [], drugTests: [], assessments: [], complianceReports: [], violationReports: [] },
   };
   for (const i of indexes) generateCase(seed, i, shelterRows(seed), rows);

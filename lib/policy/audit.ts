@@ -1,0 +1,279 @@
+/**
+ * The disclosure log: every field released to another agency and every refusal, one row per
+ * (person, case, agreement, consent, outcome, reason) with the coordinates concerned, written in
+ * one statement per request before the response leaves the subgraph. The table is append-only at
+ * the database level and each row's hash is chained to the previous row's.
+ */
+import { createHash } from 'node:crypto';
+import { ApolloServerPlugin } from '@apollo/server';
+import { DataSource, EntitySchema, MigrationInterface, QueryRunner } from 'typeorm';
+import type { Caller } from '../auth/identity';
+import { logger } from '../logger';
+
+export type Outcome = 'RELEASED' | 'DENIED';
+
+export interface Subject {
+  personId?: string;
+  caseId?: string;
+}
+
+export interface DisclosureRecord {
+  seq: string;
+  at: Date;
+  requestId: string;
+  callerSubject: string;
+  callerAgency: string;
+  callerRole: string;
+  purpose: string;
+  personId: string | null;
+  caseId: string | null;
+  coordinates: string[];
+  agreementId: string | null;
+  consentId: string | null;
+  outcome: string;
+  reason: string | null;
+  prevHash: string;
+  hash: string;
+}
+
+export const DisclosureEntity = new EntitySchema<DisclosureRecord>({
+  name: 'DisclosureRecord',
+  tableName: 'disclosure_log',
+  columns: {
+    seq: { type: 'bigint', primary: true },
+    at: { type: 'timestamptz', name: 'at' },
+    requestId: { type: 'text', name: 'request_id' },
+    callerSubject: { type: 'text', name: 'caller_subject' },
+    callerAgency: { type: 'text', name: 'caller_agency' },
+    callerRole: { type: 'text', name: 'caller_role' },
+    purpose: { type: 'text', name: 'purpose' },
+    personId: { type: 'uuid', name: 'person_id', nullable: true },
+    caseId: { type: 'uuid', name: 'case_id', nullable: true },
+    coordinates: { type: 'text', array: true, name: 'coordinates' },
+    agreementId: { type: 'text', name: 'agreement_id', nullable: true },
+    consentId: { type: 'uuid', name: 'consent_id', nullable: true },
+    outcome: { type: 'text', name: 'outcome' },
+    reason: { type: 'text', name: 'reason', nullable: true },
+    prevHash: { type: 'text', name: 'prev_hash' },
+    hash: { type: 'text', name: 'hash' },
+  },
+});
+
+/** The text each row's hash covers; `verifyChain` recomputes it the same way. */
+const ROW_TEXT_SQL = `concat_ws('|', r.seq::text, to_char(r.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+  r.request_id, r.caller_subject, r.caller_agency, r.caller_role, r.purpose, coalesce(r.person_id::text, ''),
+  coalesce(r.case_id::text, ''), array_to_string(r.coordinates, ','), coalesce(r.agreement_id, ''),
+  coalesce(r.consent_id::text, ''), r.outcome, coalesce(r.reason, ''))`;
+
+export function rowText(r: DisclosureRecord): string {
+  return [String(r.seq), new Date(r.at).toISOString(), r.requestId, r.callerSubject, r.callerAgency, r.callerRole,
+    r.purpose, r.personId ?? '', r.caseId ?? '', r.coordinates.join(','), r.agreementId ?? '', r.consentId ?? '',
+    r.outcome, r.reason ?? ''].join('|');
+}
+
+export const GENESIS = 'GENESIS';
+
+export function chainHash(prevHash: string, r: DisclosureRecord): string {
+  return createHash('sha256').update(`${prevHash}|${rowText(r)}`, 'utf8').digest('hex');
+}
+
+/** The same migration in every agency's database (the log, its chain and its guards). */
+export class CreateDisclosureLog1764100000000 implements MigrationInterface {
+  name = 'CreateDisclosureLog1764100000000';
+
+  async up(db: QueryRunner): Promise<void> {
+    await db.query(`
+      CREATE TABLE disclosure_log (
+        seq bigint PRIMARY KEY,
+        at timestamptz NOT NULL DEFAULT now(),
+        request_id text NOT NULL,
+        caller_subject text NOT NULL,
+        caller_agency text NOT NULL,
+        caller_role text NOT NULL,
+        purpose text NOT NULL,
+        person_id uuid,
+        case_id uuid,
+        coordinates text[] NOT NULL,
+        agreement_id text,
+        consent_id uuid,
+        outcome text NOT NULL CHECK (outcome IN ('RELEASED', 'DENIED')),
+        reason text,
+        prev_hash text NOT NULL,
+        hash text NOT NULL
+      );
+      CREATE INDEX disclosure_log_person_at ON disclosure_log (person_id, at);
+
+      CREATE FUNCTION disclosure_log_chain() RETURNS trigger LANGUAGE plpgsql AS $$
+      DECLARE
+        last_seq bigint;
+        last_hash text;
+        r disclosure_log;
+      BEGIN
+        -- One writer at a time extends the chain.
+        PERFORM pg_advisory_xact_lock(7263512);
+        SELECT seq, hash INTO last_seq, last_hash FROM disclosure_log ORDER BY seq DESC LIMIT 1;
+        NEW.seq := coalesce(last_seq, 0) + 1;
+        NEW.at := date_trunc('milliseconds', clock_timestamp());
+        NEW.prev_hash := coalesce(last_hash, '${GENESIS}');
+        r := NEW;
+        NEW.hash := encode(sha256(convert_to(NEW.prev_hash || '|' || ${ROW_TEXT_SQL}, 'UTF8')), 'hex');
+        RETURN NEW;
+      END $$;
+      CREATE TRIGGER disclosure_log_chain BEFORE INSERT ON disclosure_log
+        FOR EACH ROW EXECUTE FUNCTION disclosure_log_chain();
+
+      CREATE FUNCTION disclosure_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        RAISE EXCEPTION 'disclosure_log is append-only: % refused', TG_OP;
+      END $$;
+      CREATE TRIGGER disclosure_log_no_change BEFORE UPDATE OR DELETE ON disclosure_log
+        FOR EACH ROW EXECUTE FUNCTION disclosure_log_append_only();
+      CREATE TRIGGER disclosure_log_no_truncate BEFORE TRUNCATE ON disclosure_log
+        FOR EACH STATEMENT EXECUTE FUNCTION disclosure_log_append_only();
+    `);
+  }
+
+  async down(): Promise<void> {
+    throw new Error('the disclosure log is kept: this migration is not reversible');
+  }
+}
+
+interface Entry {
+  subject: Subject;
+  agreementId: string | null;
+  consentId: string | null;
+  outcome: Outcome;
+  reason: string | null;
+  coordinates: Set<string>;
+}
+
+/** What one request released and refused, grouped for one insert. */
+export class DisclosureCollector {
+  private readonly entries = new Map<string, Entry>();
+
+  record(
+    subject: Subject,
+    coordinate: string,
+    outcome: Outcome,
+    details: { agreementId?: string; consentId?: string; reason?: string } = {},
+  ): void {
+    const key = `${outcome}|${subject.personId ?? ''}|${subject.caseId ?? ''}|${details.agreementId ?? ''}|${details.consentId ?? ''}|${details.reason ?? ''}`;
+    let entry = this.entries.get(key);
+    if (!entry) {
+      entry = {
+        subject,
+        agreementId: details.agreementId ?? null,
+        consentId: details.consentId ?? null,
+        outcome,
+        reason: details.reason ?? null,
+        coordinates: new Set(),
+      };
+      this.entries.set(key, entry);
+    }
+    entry.coordinates.add(coordinate);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get released(): boolean {
+    for (const e of this.entries.values()) if (e.outcome === 'RELEASED') return true;
+    return false;
+  }
+
+  toRows(caller: Caller, requestId: string) {
+    return [...this.entries.values()].map((e) => ({
+      request_id: requestId,
+      caller_subject: caller.subject,
+      caller_agency: caller.agency,
+      caller_role: caller.role,
+      purpose: caller.purpose,
+      person_id: e.subject.personId ?? null,
+      case_id: e.subject.caseId ?? null,
+      coordinates: [...e.coordinates].sort(),
+      agreement_id: e.agreementId,
+      consent_id: e.consentId,
+      outcome: e.outcome,
+      reason: e.reason,
+    }));
+  }
+}
+
+const INSERT_SQL = `
+  INSERT INTO disclosure_log (request_id, caller_subject, caller_agency, caller_role, purpose, person_id, case_id,
+                              coordinates, agreement_id, consent_id, outcome, reason, prev_hash, hash, seq)
+  SELECT request_id, caller_subject, caller_agency, caller_role, purpose, person_id, case_id,
+         coordinates, agreement_id, consent_id, outcome, reason, '', '', 0
+    FROM json_to_recordset($1::json) AS x(request_id text, caller_subject text, caller_agency text, caller_role text,
+         purpose text, person_id uuid, case_id uuid, coordinates text[], agreement_id text, consent_id uuid,
+         outcome text, reason text)`;
+
+export async function writeDisclosures(db: DataSource, collector: DisclosureCollector, caller: Caller, requestId: string) {
+  if (collector.size === 0) return;
+  await db.query(INSERT_SQL, [JSON.stringify(collector.toRows(caller, requestId))]);
+}
+
+export interface AuditedContext {
+  db: DataSource;
+  caller?: Caller;
+  requestId: string;
+  disclosures?: DisclosureCollector;
+}
+
+/**
+ * Writes the request's disclosure records before the response is sent. If they cannot be
+ * written, nothing of the response leaves: fail closed.
+ */
+export function disclosureLogPlugin<C extends AuditedContext>(agency: string): ApolloServerPlugin<C> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ contextValue, response }) {
+          const { caller, disclosures } = contextValue;
+          if (!caller || !disclosures || disclosures.size === 0) return;
+          try {
+            await writeDisclosures(contextValue.db, disclosures, caller, contextValue.requestId);
+          } catch (error) {
+            logger.error({ err: error, agency, requestId: contextValue.requestId }, 'AUDIT FAILURE: disclosure log write failed; response withheld');
+            if (response.body.kind === 'single') {
+              response.body.singleResult = {
+                data: null,
+                errors: [
+                  {
+                    message: `The ${agency} disclosure log could not be written, so no data is released (request ${contextValue.requestId}).`,
+                    extensions: { code: 'AUDIT_UNAVAILABLE', serviceName: agency },
+                  } as never,
+                ],
+              };
+            }
+          }
+        },
+      };
+    },
+  };
+}
+
+export interface ChainReport {
+  rows: number;
+  ok: boolean;
+  firstBrokenSeq?: string;
+  problem?: string;
+}
+
+/** Recomputes the hash chain of a disclosure log from its first row. */
+export async function verifyChain(db: DataSource): Promise<ChainReport> {
+  const metadata = db.getMetadata(DisclosureEntity);
+  const columns = metadata.columns.map((c) => `"${c.databaseName}" AS "${c.propertyName}"`).join(', ');
+  const rows: DisclosureRecord[] = await db.query(`SELECT ${columns} FROM disclosure_log ORDER BY seq`);
+  let previous = GENESIS;
+  let expectedSeq = 1;
+  for (const row of rows) {
+    if (Number(row.seq) !== expectedSeq) return { rows: rows.length, ok: false, firstBrokenSeq: String(row.seq), problem: `row ${expectedSeq} is missing` };
+    if (row.prevHash !== previous) return { rows: rows.length, ok: false, firstBrokenSeq: String(row.seq), problem: 'prev_hash does not match the previous row' };
+    if (chainHash(previous, row) !== row.hash) return { rows: rows.length, ok: false, firstBrokenSeq: String(row.seq), problem: 'the row was changed after it was written' };
+    previous = row.hash;
+    expectedSeq++;
+  }
+  return { rows: rows.length, ok: true };
+}

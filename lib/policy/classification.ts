@@ -1,0 +1,84 @@
+/**
+ * Every field of every subgraph is classified: deliberately public (keys, federation plumbing),
+ * owner-only, or granted by some agreement. Each subgraph's policy.ts lists the first two; the
+ * agreements give the third. A field in none of them is a defect a test names.
+ */
+import { GraphQLSchema, isObjectType } from 'graphql';
+import { AgencyName } from '../config';
+import type { Agreement } from './agreements';
+
+export interface RecordScope {
+  /** The object type whose rows the scope selects. */
+  type: string;
+  description: string;
+  test(row: Record<string, unknown>): boolean;
+}
+
+export interface SubgraphPolicy {
+  owner: AgencyName;
+  /** Visible to every verified caller: entity keys, pagination, federation plumbing. */
+  public: string[];
+  /** Only the owner agency sees these. `Type.*` covers a whole type. */
+  ownerOnly: string[];
+  /** Owner-only fields no agreement may ever grant (loading such an agreement fails). */
+  neverShared: string[];
+  neverSharedReason: string;
+  /** Named selections of records an agreement may be limited to (`records:` in the YAML). */
+  recordScopes: Record<string, RecordScope>;
+  /** A notice that must travel with any release of this record's data (e.g. 42 CFR 2.32). */
+  noticeFor?(typeName: string, row: Record<string | symbol, unknown>): string | undefined;
+}
+
+/** Problems with a policy itself: names that are not in the schema, never-shared not owner-only. */
+export function checkPolicy(schema: GraphQLSchema, policy: SubgraphPolicy): string[] {
+  const problems: string[] = [];
+  const all = coordinatesOf(schema);
+  for (const pattern of [...policy.public, ...policy.ownerOnly, ...policy.neverShared]) {
+    if (!all.some((c) => coordinateMatches(pattern, c))) problems.push(`policy names ${pattern}, which the ${policy.owner} schema does not have`);
+  }
+  for (const pattern of policy.neverShared) {
+    if (!policy.ownerOnly.some((p) => p === pattern || coordinateMatches(p, pattern))) problems.push(`${pattern} is never shared, so it must be listed owner-only too`);
+  }
+  for (const [name, scope] of Object.entries(policy.recordScopes)) {
+    if (!schema.getType(scope.type)) problems.push(`record scope ${name} names type ${scope.type}, which the schema does not have`);
+  }
+  return problems;
+}
+
+/** Federation's own fields, present in every subgraph schema. */
+export const FEDERATION_PLUMBING = ['Query._service', 'Query._entities', '_Service.sdl'];
+
+export function coordinateMatches(pattern: string, coordinate: string): boolean {
+  return pattern === coordinate || (pattern.endsWith('.*') && coordinate.startsWith(pattern.slice(0, -1)));
+}
+
+export type Classification = 'public' | 'owner-only' | 'granted' | 'unclassified';
+
+export interface ClassifiedField {
+  coordinate: string;
+  classification: Classification;
+  /** For granted fields: the agreements that grant it. */
+  agreements: string[];
+}
+
+/** Every field of the subgraph's object types (introspection types aside). */
+export function coordinatesOf(schema: GraphQLSchema): string[] {
+  const coordinates: string[] = [];
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith('__')) continue;
+    for (const field of Object.keys(type.getFields())) coordinates.push(`${type.name}.${field}`);
+  }
+  return coordinates.sort();
+}
+
+export function classifyFields(schema: GraphQLSchema, policy: SubgraphPolicy, agreements: Agreement[]): ClassifiedField[] {
+  const own = agreements.filter((a) => a.dataOwner === policy.owner);
+  return coordinatesOf(schema).map((coordinate) => {
+    const granting = own.filter((a) => a.fields.includes(coordinate)).map((a) => a.id);
+    let classification: Classification = 'unclassified';
+    if ([...policy.public, ...FEDERATION_PLUMBING].some((p) => coordinateMatches(p, coordinate))) classification = 'public';
+    else if (policy.ownerOnly.some((p) => coordinateMatches(p, coordinate))) classification = 'owner-only';
+    else if (granting.length > 0) classification = 'granted';
+    return { coordinate, classification, agreements: granting };
+  });
+}

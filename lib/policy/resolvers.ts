@@ -1,0 +1,130 @@
+/**
+ * Resolvers every data owner shares: recording and revoking consents, and the accounting of
+ * disclosures (HIPAA: date, recipient, what, purpose) for a person over a period.
+ */
+import { randomUUID } from 'node:crypto';
+import { GraphQLSchema } from 'graphql';
+import { SubgraphContext } from '../subgraph';
+import { InputCheck, requireExisting } from '../validation';
+import { byId, inTransaction } from '../writes';
+import { DisclosureEntity, DisclosureRecord } from './audit';
+import { coordinateMatches, coordinatesOf } from './classification';
+import { ConsentEntity, ConsentRecord } from './consent';
+
+export interface RecordConsentInput {
+  personId: string;
+  discloser: string;
+  recipientAgency: string;
+  purposes: string[];
+  data: string[];
+  signedBy: string;
+  signedDate: string;
+  expiresOn?: string | null;
+  expiryEvent?: string | null;
+  irrevocableUntil?: string | null;
+}
+
+const toAgency = (value: string) => value.toLowerCase();
+const toPurpose = (value: string) => value.toLowerCase();
+
+/** GraphQL's view of a consent row (enums upper-case). */
+export function consentView(row: ConsentRecord) {
+  return {
+    ...row,
+    recipientAgency: row.recipientAgency.toUpperCase(),
+    purposes: row.purposes.map((p) => p.toUpperCase()),
+    revoked: row.revokedAt !== null,
+  };
+}
+
+export function consentMutations(owner: string, legalBasis: string, schema: () => GraphQLSchema, options: { irrevocable: boolean }) {
+  let coordinates: string[] | undefined;
+  return {
+    record: (_: unknown, { input }: { input: RecordConsentInput }, ctx: SubgraphContext<unknown>) =>
+      inTransaction(ctx, async (em, check) => {
+        check.id('personId', input.personId);
+        const discloser = check.text('discloser', input.discloser, { max: 200 });
+        const signedBy = check.text('signedBy', input.signedBy, { max: 200 });
+        if (toAgency(input.recipientAgency) === owner) check.fail('recipientAgency', 'must be another agency');
+        if (input.purposes.length === 0) check.fail('purposes', 'must name at least one purpose');
+        if (input.data.length === 0) check.fail('data', 'must name the data covered (Type.field or Type.*)');
+        const known = (coordinates ??= coordinatesOf(schema()));
+        input.data.forEach((d, i) => {
+          if (!known.some((c) => coordinateMatches(d, c))) check.fail(`data[${i}]`, `names ${d}, which the ${owner} schema does not have`);
+        });
+        check.notInFuture('signedDate', input.signedDate);
+        if (!input.expiresOn && !check.text('expiryEvent', input.expiryEvent, { required: false, max: 500 })) {
+          check.fail('expiresOn', 'or expiryEvent is required: a consent must be time-limited');
+        }
+        check.notBefore('expiresOn', input.expiresOn, 'signedDate', input.signedDate);
+        if (input.irrevocableUntil) {
+          if (!options.irrevocable) check.fail('irrevocableUntil', `is not allowed for ${owner} consents`);
+          check.notBefore('irrevocableUntil', input.irrevocableUntil, 'signedDate', input.signedDate);
+          if (input.expiresOn && input.irrevocableUntil > input.expiresOn) check.fail('irrevocableUntil', 'must not be after expiresOn');
+        }
+        check.done();
+        const row: ConsentRecord = {
+          id: randomUUID(),
+          personId: input.personId,
+          discloser: discloser!,
+          recipientAgency: toAgency(input.recipientAgency),
+          purposes: input.purposes.map(toPurpose),
+          data: input.data,
+          signedBy: signedBy!,
+          signedDate: input.signedDate,
+          expiresOn: input.expiresOn ?? null,
+          expiryEvent: input.expiryEvent?.trim() || null,
+          revokedAt: null,
+          irrevocableUntil: input.irrevocableUntil ?? null,
+          legalBasis,
+        };
+        await em.insert(ConsentEntity, row);
+        return consentView(row);
+      }),
+    revoke: (_: unknown, { input }: { input: { consentId: string } }, ctx: SubgraphContext<unknown>) =>
+      inTransaction(ctx, async (em, check) => {
+        const consent = await requireExisting(check, 'consentId', check.id('consentId', input.consentId), 'consent', byId(em, ConsentEntity));
+        if (consent?.revokedAt) check.fail('consentId', 'names a consent already revoked');
+        if (consent?.irrevocableUntil && consent.irrevocableUntil >= ctx.policy.today) {
+          check.fail('consentId', `names a consent irrevocable until ${consent.irrevocableUntil} (42 CFR 2.35)`);
+        }
+        check.done();
+        const revokedAt = new Date();
+        await em.update(ConsentEntity, { id: consent!.id }, { revokedAt });
+        return consentView({ ...consent!, revokedAt });
+      }),
+  };
+}
+
+/** Person.<agency>Disclosures(from, to): what this agency released about the person, and refused. */
+export async function disclosuresOf(
+  person: { id: string },
+  { from, to }: { from: string; to: string },
+  ctx: SubgraphContext<unknown>,
+): Promise<DisclosureRecord[]> {
+  const check = new InputCheck('');
+  check.notBefore('to', to, 'from', from);
+  check.done();
+  const metadata = ctx.db.getMetadata(DisclosureEntity);
+  const columns = metadata.columns.map((c) => `"${c.databaseName}" AS "${c.propertyName}"`).join(', ');
+  return ctx.db.query(
+    `SELECT ${columns} FROM disclosure_log WHERE person_id = $1 AND at >= $2::date AND at < ($3::date + 1) ORDER BY seq`,
+    [person.id, from, to],
+  );
+}
+
+export const disclosureResolvers = {
+  recipientAgency: (d: DisclosureRecord) => d.callerAgency,
+  recipientRole: (d: DisclosureRecord) => d.callerRole,
+  recipientSubject: (d: DisclosureRecord) => d.callerSubject,
+};
+
+/** Person.<agency>Consents: every consent the person gave this agency (owner-only). */
+export async function consentsOf(person: { id: string }, _: unknown, ctx: SubgraphContext<unknown>) {
+  const rows = await ctx.db.getRepository(ConsentEntity).find({ where: { personId: person.id }, order: { signedDate: 'DESC', id: 'ASC' } });
+  return rows.map(consentView);
+}
+
+export const consentTypeResolvers = {
+  person: (c: ConsentRecord) => ({ id: c.personId }),
+};

@@ -1,0 +1,299 @@
+/**
+ * Compiles a subgraph's agreements and policy into a graphql-shield rule tree (every field of
+ * the schema gets a rule; the fallback denies), plus the record filter that keeps records no
+ * agreement covers out of lists entirely (so a refusal never reveals that a record exists).
+ *
+ * Deciding a field for a caller: the owner agency sees its own fields; public fields are seen by
+ * every verified caller; anything else needs an agreement in force today that grants the field
+ * to the caller's agency and role for the purpose they state, covers the record (`records:`), and,
+ * where it asks for consent, a consent in force for the person the record is about.
+ */
+import DataLoader from 'dataloader';
+import { GraphQLError, GraphQLResolveInfo, GraphQLSchema, getNamedType, isObjectType } from 'graphql';
+import { IMiddleware, IMiddlewareFieldMap } from 'graphql-middleware';
+import { IRules, deny, rule, shield } from 'graphql-shield';
+import type { Caller } from '../auth/identity';
+import { AgencyName } from '../config';
+import { Agreement, grants, inForce } from './agreements';
+import { DisclosureCollector, Subject } from './audit';
+import { FEDERATION_PLUMBING, SubgraphPolicy, coordinateMatches, coordinatesOf } from './classification';
+import { ConsentRecord, consentInForce } from './consent';
+
+export type DenialReason =
+  | 'OWNER_ONLY'
+  | 'NO_AGREEMENT'
+  | 'PURPOSE_NOT_COVERED'
+  | 'AGREEMENT_EXPIRED'
+  | 'AGREEMENT_NOT_YET_IN_FORCE'
+  | 'CONSENT_MISSING'
+  | 'CONSENT_EXPIRED'
+  | 'CONSENT_REVOKED'
+  | 'UNCLASSIFIED';
+
+/** What a subgraph's resolvers and rules need of the request. */
+export interface PolicyContext {
+  caller?: Caller;
+  policy?: RequestPolicy;
+  disclosures?: DisclosureCollector;
+}
+
+/** Per-request policy state. */
+export interface RequestPolicy {
+  today: string;
+  /** Caller-level decisions, one per coordinate per request. */
+  decisions: Map<string, CallerDecision>;
+  /** The consents on file for a person, to the caller's agency (batched). */
+  consents: DataLoader<string, ConsentRecord[]>;
+  /** Consents already loaded this request, for deciding without waiting. */
+  knownConsents: Map<string, ConsentRecord[]>;
+  /** Notices that must travel with data released in this response (e.g. 42 CFR 2.32). */
+  notices: Set<string>;
+}
+
+interface CallerDecision {
+  candidates: Agreement[];
+  denial?: { reason: DenialReason; agreements: string[] };
+  /** True when a candidate limits records or needs consent: decide row by row. */
+  perRecord: boolean;
+}
+
+export interface CompiledPolicy {
+  owner: AgencyName;
+  rules: IRules;
+  /** Middleware for object-returning fields: record context and the record filter. */
+  records: IMiddlewareFieldMap;
+  /** Types whose records are filtered by agreement coverage. */
+  scopedTypes: string[];
+}
+
+const SUBJECT = Symbol('subject');
+const NOTICE = Symbol('notice');
+
+type Row = Record<string | symbol, unknown>;
+
+/** The person and case a record is about: its own ids, else those of the record it hangs from. */
+export function subjectOf(typeName: string, row: Row | undefined): Subject {
+  if (!row || typeof row !== 'object') return {};
+  if (typeName === 'Case') return { caseId: row.id as string };
+  if (typeName === 'Person') return { personId: row.id as string };
+  const inherited = (row[SUBJECT] as Subject | undefined) ?? {};
+  return {
+    personId: (row.personId as string | undefined) ?? inherited.personId,
+    caseId: (row.caseId as string | undefined) ?? inherited.caseId,
+  };
+}
+
+const REASON_TEXT: Record<DenialReason, (c: Caller, owner: string, ids: string[]) => string> = {
+  OWNER_ONLY: (_c, owner) => `only ${owner} sees this field`,
+  NO_AGREEMENT: (c) => `no agreement grants it to ${c.agency} ${c.role}`,
+  PURPOSE_NOT_COVERED: (c, _o, ids) => `the agreements granting it to ${c.agency} ${c.role} (${ids.join(', ')}) do not cover the purpose ${c.purpose}`,
+  AGREEMENT_EXPIRED: (_c, _o, ids) => `the agreement granting it (${ids.join(', ')}) has expired`,
+  AGREEMENT_NOT_YET_IN_FORCE: (_c, _o, ids) => `the agreement granting it (${ids.join(', ')}) is not yet in force`,
+  CONSENT_MISSING: (c, _o, ids) => `the agreement (${ids.join(', ')}) requires the person's consent to disclosure to ${c.agency}, and none is on file`,
+  CONSENT_EXPIRED: (_c, _o, ids) => `the person's consent required by ${ids.join(', ')} has expired`,
+  CONSENT_REVOKED: (_c, _o, ids) => `the person has revoked the consent required by ${ids.join(', ')}`,
+  UNCLASSIFIED: () => 'the field is not classified by any policy',
+};
+
+export function forbidden(coordinate: string, reason: DenialReason, caller: Caller, owner: string, agreements: string[] = []) {
+  return new GraphQLError(`${coordinate} withheld: ${REASON_TEXT[reason](caller, owner, agreements)}.`, {
+    extensions: { code: 'FORBIDDEN', coordinate, reason, ...(agreements.length ? { agreements } : {}) },
+  });
+}
+
+function unauthenticated() {
+  return new GraphQLError('Unauthenticated: no verified caller', { extensions: { code: 'UNAUTHENTICATED' } });
+}
+
+/** Which agreements could release `coordinate` to the caller today, before looking at the record. */
+function decideForCaller(granting: Agreement[], caller: Caller, today: string, typeName: string): CallerDecision {
+  const forWho = granting.filter((a) => grants(a, caller.agency, caller.role));
+  if (forWho.length === 0) return { candidates: [], perRecord: false, denial: { reason: 'NO_AGREEMENT', agreements: [] } };
+  const forPurpose = forWho.filter((a) => a.purposes.includes(caller.purpose));
+  if (forPurpose.length === 0) {
+    return { candidates: [], perRecord: false, denial: { reason: 'PURPOSE_NOT_COVERED', agreements: forWho.map((a) => a.id) } };
+  }
+  const current = forPurpose.filter((a) => inForce(a, today));
+  if (current.length === 0) {
+    const early = forPurpose.filter((a) => a.effective > today);
+    return {
+      candidates: [],
+      perRecord: false,
+      denial: early.length
+        ? { reason: 'AGREEMENT_NOT_YET_IN_FORCE', agreements: early.map((a) => a.id) }
+        : { reason: 'AGREEMENT_EXPIRED', agreements: forPurpose.map((a) => a.id) },
+    };
+  }
+  return { candidates: current, perRecord: current.some((a) => a.consentRequired || a.records !== undefined) && typeName !== 'Query' };
+}
+
+type RecordOutcome =
+  | { ok: true; agreement: Agreement; consent?: ConsentRecord }
+  | { ok: false; reason: DenialReason; agreements: string[] };
+
+export function compilePolicy(schema: GraphQLSchema, policy: SubgraphPolicy, allAgreements: Agreement[]): CompiledPolicy {
+  const owner = policy.owner;
+  const agreements = allAgreements.filter((a) => a.dataOwner === owner);
+  const scopeOf = (a: Agreement) => (a.records ? policy.recordScopes[a.records] : undefined);
+  const scopedTypes = [...new Set(agreements.map((a) => scopeOf(a)?.type).filter((t): t is string => Boolean(t)))];
+
+  /**
+   * Whether one of the candidate agreements covers this record, consent included. Answers
+   * synchronously when the consents it needs are already known this request (so that the fields of
+   * records released after a consent check resolve in the same tick, and their loaders batch).
+   */
+  function recordOutcome(candidates: Agreement[], typeName: string, coordinate: string, row: Row | undefined, ctx: PolicyContext): RecordOutcome | Promise<RecordOutcome> {
+    const caller = ctx.caller!;
+    const state = ctx.policy!;
+    let best: RecordOutcome = { ok: false, reason: 'NO_AGREEMENT', agreements: [] };
+    for (const [i, a] of candidates.entries()) {
+      const scope = scopeOf(a);
+      if (scope && scope.type === typeName && !(row && scope.test(row as Record<string, unknown>))) continue;
+      if (!a.consentRequired) return { ok: true, agreement: a };
+      const personId = subjectOf(typeName, row).personId;
+      if (!personId) continue;
+      const known = state.knownConsents.get(personId);
+      if (!known) {
+        // Load, then decide again with the consents known.
+        return state.consents.load(personId).then((consents) => {
+          state.knownConsents.set(personId, consents);
+          return recordOutcome(candidates.slice(i), typeName, coordinate, row, ctx);
+        });
+      }
+      const outcome = consentInForce(known, caller.purpose, coordinate, state.today);
+      if (outcome.ok) return { ok: true, agreement: a, consent: outcome.consent };
+      best = { ok: false, reason: outcome.reason, agreements: [a.id] };
+    }
+    return best;
+  }
+
+  function callerDecision(ctx: PolicyContext, coordinate: string, typeName: string, granting: Agreement[]): CallerDecision {
+    const cache = ctx.policy!.decisions;
+    let decision = cache.get(coordinate);
+    if (!decision) cache.set(coordinate, (decision = decideForCaller(granting, ctx.caller!, ctx.policy!.today, typeName)));
+    return decision;
+  }
+
+  function release(ctx: PolicyContext, typeName: string, coordinate: string, row: Row | undefined, agreement: Agreement, consent?: ConsentRecord) {
+    ctx.disclosures!.record(subjectOf(typeName, row), coordinate, 'RELEASED', { agreementId: agreement.id, consentId: consent?.id });
+    const notice = row?.[NOTICE];
+    if (typeof notice === 'string') ctx.policy!.notices.add(notice);
+    return true;
+  }
+
+  function refuse(ctx: PolicyContext, typeName: string, coordinate: string, row: Row | undefined, reason: DenialReason, ids: string[]) {
+    ctx.disclosures!.record(subjectOf(typeName, row), coordinate, 'DENIED', { reason, agreementId: ids[0] });
+    return forbidden(coordinate, reason, ctx.caller!, owner, ids);
+  }
+
+  const publicRule = rule({ cache: 'no_cache' })((_p, _a, ctx: PolicyContext) => (ctx.caller ? true : unauthenticated()));
+
+  function ownerOnlyRule(typeName: string, coordinate: string) {
+    return rule({ cache: 'no_cache' })((parent, _a, ctx: PolicyContext) => {
+      if (!ctx.caller) return unauthenticated();
+      if (ctx.caller.agency === owner) return true;
+      return refuse(ctx, typeName, coordinate, parent, 'OWNER_ONLY', []);
+    });
+  }
+
+  function grantedRule(typeName: string, coordinate: string, granting: Agreement[]) {
+    return rule({ cache: 'no_cache' })((parent: Row | undefined, _a, ctx: PolicyContext) => {
+      if (!ctx.caller) return unauthenticated();
+      if (ctx.caller.agency === owner) return true;
+      const decision = callerDecision(ctx, coordinate, typeName, granting);
+      if (decision.denial) return refuse(ctx, typeName, coordinate, parent, decision.denial.reason, decision.denial.agreements);
+      if (!decision.perRecord) return release(ctx, typeName, coordinate, parent, decision.candidates[0]);
+      const settle = (outcome: RecordOutcome) =>
+        outcome.ok
+          ? release(ctx, typeName, coordinate, parent, outcome.agreement, outcome.consent)
+          : refuse(ctx, typeName, coordinate, parent, outcome.reason, outcome.agreements);
+      const outcome = recordOutcome(decision.candidates, typeName, coordinate, parent, ctx);
+      return outcome instanceof Promise ? outcome.then(settle, internalError) : settle(outcome);
+    });
+  }
+
+  const rules: IRules = {};
+  const isPublic = (c: string) => [...policy.public, ...FEDERATION_PLUMBING].some((p) => coordinateMatches(p, c));
+  const isOwnerOnly = (c: string) => policy.ownerOnly.some((p) => coordinateMatches(p, c));
+  for (const coordinate of coordinatesOf(schema)) {
+    const [typeName, fieldName] = coordinate.split('.');
+    const granting = agreements.filter((a) => a.fields.includes(coordinate));
+    const typeRules = ((rules as Record<string, Record<string, unknown>>)[typeName] ??= {});
+    if (isPublic(coordinate)) typeRules[fieldName] = publicRule;
+    else if (isOwnerOnly(coordinate) || granting.length === 0) typeRules[fieldName] = ownerOnlyRule(typeName, coordinate);
+    else typeRules[fieldName] = grantedRule(typeName, coordinate, granting);
+  }
+
+  // Records of scoped types are listed only where some agreement covers them for the caller.
+  async function visibleRows(ctx: PolicyContext, typeName: string, rows: Row[]): Promise<boolean[]> {
+    const covering = agreements.filter((a) => a.fields.some((f) => f.startsWith(`${typeName}.`)));
+    const decision = callerDecision(ctx, `${typeName}.*`, typeName, covering);
+    if (decision.denial) return rows.map(() => false);
+    if (decision.candidates.some((a) => a.consentRequired)) {
+      // Every list waits for the same consent batch, so all released records resolve together
+      // and the loaders under them batch across the whole response.
+      const state = ctx.policy!;
+      await Promise.all(
+        rows.map((row) => {
+          const personId = subjectOf(typeName, row).personId;
+          if (!personId || state.knownConsents.has(personId)) return undefined;
+          return state.consents.load(personId).then((consents) => void state.knownConsents.set(personId, consents));
+        }),
+      );
+    }
+    return Promise.all(rows.map(async (row) => (await recordOutcome(decision.candidates, typeName, `${typeName}.*`, row, ctx)).ok));
+  }
+
+  const records: IMiddlewareFieldMap = {};
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith('__') || type.name.startsWith('_')) continue;
+    for (const field of Object.values(type.getFields())) {
+      const target = getNamedType(field.type);
+      if (!isObjectType(target) || target.name.startsWith('_')) continue;
+      const filter = scopedTypes.includes(target.name);
+      const noticeFor = policy.noticeFor;
+      const middleware: IMiddleware = async (resolve, parent, args, ctx: PolicyContext, info: GraphQLResolveInfo) => {
+        const result = await resolve(parent, args, ctx, info);
+        if (result === null || result === undefined || result instanceof Error) return result;
+        const inherited = subjectOf(info.parentType.name, parent);
+        const parentNotice = parent?.[NOTICE];
+        const tag = (row: Row) => {
+          if (row && typeof row === 'object') {
+            row[SUBJECT] = inherited;
+            const notice = noticeFor?.(target.name, row) ?? parentNotice;
+            if (notice) row[NOTICE] = notice;
+          }
+          return row;
+        };
+        const rows: Row[] = Array.isArray(result) ? result.map(tag) : [tag(result)];
+        if (!filter || !ctx.caller || ctx.caller.agency === owner) return result;
+        const keep = await visibleRows(ctx, target.name, rows);
+        if (Array.isArray(result)) return rows.filter((_r, i) => keep[i]);
+        return keep[0] ? result : null;
+      };
+      ((records[type.name] ??= {}) as Record<string, IMiddleware>)[field.name] = middleware;
+    }
+  }
+  return { owner, rules, records, scopedTypes };
+}
+
+function internalError(error: unknown): GraphQLError {
+  return new GraphQLError('Internal error while checking access', {
+    extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    originalError: error instanceof Error ? error : undefined,
+  });
+}
+
+/** graphql-shield with the tree: deny by default, resolver errors pass as errors. */
+export function shieldFor(compiled: CompiledPolicy) {
+  return shield(compiled.rules, {
+    fallbackRule: deny,
+    allowExternalErrors: true,
+    debug: false,
+    fallbackError: (_error, _parent, _args, _ctx, info) =>
+      new GraphQLError(`${info.parentType.name}.${info.fieldName} withheld: the field is not classified by any policy.`, {
+        extensions: { code: 'FORBIDDEN', coordinate: `${info.parentType.name}.${info.fieldName}`, reason: 'UNCLASSIFIED' },
+      }),
+  });
+}
+
