@@ -21,6 +21,7 @@ export const CALLER_CODES = new Set([
   'UNAUTHENTICATED',
   'NOT_FOUND',
   'SUBGRAPH_UNAVAILABLE',
+  'AUDIT_UNAVAILABLE',
 ]);
 
 /**

@@ -126,9 +126,7 @@ export class CreateDisclosureLog1764100000000 implements MigrationInterface {
       BEGIN
         RAISE EXCEPTION 'disclosure_log is append-only: % refused', TG_OP;
       END $$;
-      CREATE TRIGGER disclosure_log_no_change BEFORE UPDATE OR DELETE ON disclosure_log
-        FOR EACH ROW EXECUTE FUNCTION disclosure_log_append_only();
-      CREATE TRIGGER disclosure_log_no_truncate BEFORE TRUNCATE ON disclosure_log
+      CREATE TRIGGER disclosure_log_no_change BEFORE UPDATE OR DELETE OR TRUNCATE ON disclosure_log
         FOR EACH STATEMENT EXECUTE FUNCTION disclosure_log_append_only();
     `);
   }
