@@ -1,0 +1,55 @@
+/**
+ * The sharing matrix: for every agency × role × purpose and every field of every subgraph, what
+ * the agreements in force on a day decide before looking at any record.
+ */
+import { AGENCIES, AgencyName } from '../config';
+import { PURPOSES, Purpose, ROLES } from '../auth/vocabulary';
+import { Agreement, grants, inForce } from './agreements';
+import { FEDERATION_PLUMBING, SubgraphPolicy, coordinateMatches } from './classification';
+
+export type Cell =
+  | { kind: 'owner' }
+  | { kind: 'public' }
+  | { kind: 'released'; agreements: string[] }
+  | { kind: 'conditional'; agreements: string[]; conditions: string[] }
+  | { kind: 'denied'; reason: string; agreements: string[] };
+
+export interface Caller {
+  agency: AgencyName;
+  role: string;
+  purpose: Purpose;
+}
+
+export const ALL_CALLERS: Caller[] = AGENCIES.flatMap((agency) =>
+  ROLES[agency].flatMap((role) => PURPOSES.map((purpose) => ({ agency, role, purpose }))),
+);
+
+export function cellFor(policy: SubgraphPolicy, agreements: Agreement[], coordinate: string, caller: Caller, day: string): Cell {
+  if (caller.agency === policy.owner) return { kind: 'owner' };
+  if ([...policy.public, ...FEDERATION_PLUMBING].some((p) => coordinateMatches(p, coordinate))) return { kind: 'public' };
+  const granting = agreements.filter((a) => a.dataOwner === policy.owner && a.fields.includes(coordinate));
+  if (policy.ownerOnly.some((p) => coordinateMatches(p, coordinate)) || granting.length === 0) {
+    return { kind: 'denied', reason: 'OWNER_ONLY', agreements: [] };
+  }
+  const forWho = granting.filter((a) => grants(a, caller.agency, caller.role));
+  if (!forWho.length) return { kind: 'denied', reason: 'NO_AGREEMENT', agreements: [] };
+  const forPurpose = forWho.filter((a) => a.purposes.includes(caller.purpose));
+  if (!forPurpose.length) return { kind: 'denied', reason: 'PURPOSE_NOT_COVERED', agreements: forWho.map((a) => a.id) };
+  const current = forPurpose.filter((a) => inForce(a, day));
+  if (!current.length) {
+    const early = forPurpose.some((a) => a.effective > day);
+    return { kind: 'denied', reason: early ? 'AGREEMENT_NOT_YET_IN_FORCE' : 'AGREEMENT_EXPIRED', agreements: forPurpose.map((a) => a.id) };
+  }
+  const type = coordinate.split('.')[0];
+  const conditions = current.flatMap((a) => [
+    ...(a.records && policy.recordScopes[a.records]?.type === type ? [`${a.id}: records ${a.records}`] : []),
+    ...(a.consentRequired ? [`${a.id}: consent`] : []),
+  ]);
+  const unconditional = current.filter(
+    (a) => !a.consentRequired && !(a.records && policy.recordScopes[a.records]?.type === type),
+  );
+  if (unconditional.length) return { kind: 'released', agreements: current.map((a) => a.id) };
+  return { kind: 'conditional', agreements: current.map((a) => a.id), conditions };
+}
+
+export const CELL_MARK: Record<Cell['kind'], string> = { owner: 'O', public: 'P', released: 'R', conditional: 'C', denied: '.' };

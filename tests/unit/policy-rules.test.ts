@@ -1,0 +1,105 @@
+/**
+ * The compiled rule tree on its own: a schema, a policy, agreements and a caller, no database.
+ * Agreement dates are checked against the request's day; consents against their own dates.
+ */
+import { graphql } from 'graphql';
+import { applyMiddleware } from 'graphql-middleware';
+import { makeExecutableSchema } from '@graphql-tools/schema';
+import DataLoader from 'dataloader';
+import { Agreement } from '../../lib/policy/agreements';
+import { DisclosureCollector } from '../../lib/policy/audit';
+import { SubgraphPolicy } from '../../lib/policy/classification';
+import { ConsentRecord, consentInForce } from '../../lib/policy/consent';
+import { compilePolicy, shieldFor } from '../../lib/policy/rules';
+
+const typeDefs = `
+  type Query { supervision: Supervision }
+  type Supervision { id: ID! status: String level: String notes: String personId: ID }
+`;
+const policy: SubgraphPolicy = {
+  owner: 'probation', public: ['Supervision.id'], ownerOnly: ['Supervision.notes', 'Supervision.personId'],
+  neverShared: [], neverSharedReason: '', recordScopes: {},
+};
+const base: Agreement = {
+  id: 'MOU-A', version: 1, title: 't', parties: ['probation', 'courts'], dataOwner: 'probation',
+  grantees: [{ agency: 'courts', roles: ['judge'] }], purposes: ['judicial_review'], effective: '2026-01-01',
+  expires: '2026-12-31', consentRequired: false, fields: ['Query.supervision', 'Supervision.status'], legalBasis: 'b', file: 'a.yaml',
+};
+
+async function run(agreements: Agreement[], caller: any, day = '2026-06-01', consents: ConsentRecord[] = []) {
+  const schema = makeExecutableSchema({
+    typeDefs,
+    resolvers: { Query: { supervision: () => ({ id: 's1', status: 'ACTIVE', level: 'HIGH', notes: 'private', personId: 'p1' }) } },
+  });
+  const compiled = compilePolicy(schema, policy, agreements);
+  const guarded = applyMiddleware(schema, shieldFor(compiled), compiled.records);
+  const disclosures = new DisclosureCollector();
+  const result = await graphql({
+    schema: guarded,
+    source: '{ supervision { id status level notes } }',
+    contextValue: {
+      caller, disclosures,
+      policy: { today: day, decisions: new Map(), knownConsents: new Map(), notices: new Set(), consents: new DataLoader(async (ids: readonly string[]) => ids.map(() => consents)) },
+    },
+  });
+  const reasons = Object.fromEntries((result.errors ?? []).map((e) => [e.extensions.coordinate, e.extensions.reason]));
+  return { data: result.data as any, reasons, disclosures };
+}
+
+const judge = { agency: 'courts', role: 'judge', purpose: 'judicial_review', subject: 'j', token: '' };
+
+describe('compiled rules', () => {
+  it('releases what an agreement in force grants, and nothing else', async () => {
+    const { data, reasons } = await run([base], judge);
+    expect(data.supervision).toEqual({ id: 's1', status: 'ACTIVE', level: null, notes: null });
+    expect(reasons).toEqual({ 'Supervision.level': 'OWNER_ONLY', 'Supervision.notes': 'OWNER_ONLY' });
+  });
+
+  it('shows the owner everything', async () => {
+    const { data, reasons } = await run([base], { ...judge, agency: 'probation', role: 'probation_officer' });
+    expect(data.supervision.notes).toBe('private');
+    expect(reasons).toEqual({});
+  });
+
+  it('says why: another role, another purpose, an expired or future agreement', async () => {
+    expect((await run([base], { ...judge, role: 'court_clerk' })).reasons['Query.supervision']).toBe('NO_AGREEMENT');
+    expect((await run([base], { ...judge, purpose: 'research' })).reasons['Query.supervision']).toBe('PURPOSE_NOT_COVERED');
+    expect((await run([base], judge, '2027-01-01')).reasons['Query.supervision']).toBe('AGREEMENT_EXPIRED');
+    expect((await run([base], judge, '2025-12-31')).reasons['Query.supervision']).toBe('AGREEMENT_NOT_YET_IN_FORCE');
+  });
+
+  it('records releases and denials for the audit, grouped by the person they are about', async () => {
+    const { disclosures } = await run([base], judge);
+    const rows = disclosures.toRows(judge as any, 'r1');
+    expect(rows.map((r) => [r.outcome, r.person_id, r.coordinates, r.agreement_id, r.reason])).toEqual([
+      ['RELEASED', null, ['Query.supervision'], 'MOU-A', null],
+      ['RELEASED', 'p1', ['Supervision.status'], 'MOU-A', null],
+      ['DENIED', 'p1', ['Supervision.level', 'Supervision.notes'], null, 'OWNER_ONLY'],
+    ]);
+  });
+
+  it('releases a consent-bound field only while a consent covers it', async () => {
+    const consentBound: Agreement = { ...base, consentRequired: true, fields: ['Query.supervision', 'Supervision.status'] };
+    const consent: ConsentRecord = {
+      id: 'c1', personId: 'p1', discloser: 'x', recipientAgency: 'courts', purposes: ['judicial_review'], data: ['Supervision.status'],
+      signedBy: 's', signedDate: '2026-01-01', expiresOn: '2026-12-31', expiryEvent: null, revokedAt: null, irrevocableUntil: null, legalBasis: 'b',
+    };
+    expect((await run([consentBound], judge, '2026-06-01', [consent])).data.supervision.status).toBe('ACTIVE');
+    expect((await run([consentBound], judge, '2026-06-01', [])).reasons['Supervision.status']).toBe('CONSENT_MISSING');
+    expect((await run([consentBound], judge, '2026-06-01', [{ ...consent, expiresOn: '2026-03-01' }])).reasons['Supervision.status']).toBe('CONSENT_EXPIRED');
+    expect((await run([consentBound], judge, '2026-06-01', [{ ...consent, revokedAt: new Date('2026-05-01') }])).reasons['Supervision.status']).toBe('CONSENT_REVOKED');
+  });
+});
+
+describe('consentInForce', () => {
+  const consent: ConsentRecord = {
+    id: 'c1', personId: 'p1', discloser: 'x', recipientAgency: 'probation', purposes: ['compliance_monitoring'], data: ['ProgramEnrollment.*'],
+    signedBy: 's', signedDate: '2026-02-01', expiresOn: null, expiryEvent: 'end of probation', revokedAt: null, irrevocableUntil: null, legalBasis: 'b',
+  };
+  it('covers the data and purpose it names, from its signing date', () => {
+    expect(consentInForce([consent], 'compliance_monitoring', 'ProgramEnrollment.status', '2026-06-01').ok).toBe(true);
+    expect(consentInForce([consent], 'judicial_review', 'ProgramEnrollment.status', '2026-06-01')).toEqual({ ok: false, reason: 'CONSENT_MISSING' });
+    expect(consentInForce([consent], 'compliance_monitoring', 'ClinicalNote.body', '2026-06-01')).toEqual({ ok: false, reason: 'CONSENT_MISSING' });
+    expect(consentInForce([consent], 'compliance_monitoring', 'ProgramEnrollment.status', '2026-01-15')).toEqual({ ok: false, reason: 'CONSENT_MISSING' });
+  });
+});
