@@ -55,10 +55,13 @@ Case graph ready in ${seconds}s
 ${AGENCIES.map((a) => `  ${a.padEnd(11)} ${stack.subgraphUrls[a]}`).join('\n')}
   databases   ${stack.embedded ? `embedded PostgreSQL (PGlite) in ${path.relative(process.cwd(), embeddedDir)}` : 'PostgreSQL as configured'}
 
-Fetch a whole case (${first?.docketNumber ?? 'none seeded'}) in one request:
+Every request needs a signed token saying who asks, for which agency, role and purpose:
+  export TOKEN=$(npm run --silent token -- --agency courts --role judge --purpose judicial_review)
+Fetch a whole case (${first?.docketNumber ?? 'none seeded'}) in one request, as the agreements allow a judge:
   npm run --silent query -- schema/operations/WholeCase.graphql --var id=${first?.id ?? '<case id>'}
 The first 10 cases, whole:
   npm run --silent query -- schema/operations/Caseload.graphql --var first=10
+What each agency, role and purpose may see: npm run mou:check
 `);
 }
 

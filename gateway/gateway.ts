@@ -108,6 +108,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
     formatError,
+    // The processes that start servers handle signals (bin/start.ts, */main.ts).
+    stopOnTerminationSignals: false,
     plugins: [withholdingPlugin()],
   });
   await apollo.start();

@@ -122,6 +122,12 @@ export const KNOWN_VARIABLES: readonly string[] = [
   'GRAPHQL_INTROSPECTION',
   'LOG_LEVEL',
   'SEED_CASES',
+  'JWT_ISSUER',
+  'JWT_AUDIENCE',
+  'JWT_MAX_AGE_SECONDS',
+  'JWT_PUBLIC_JWKS',
+  'JWT_PUBLIC_JWKS_FILE',
+  'JWT_PRIVATE_JWK_FILE',
   'NODE_ENV',
   ...AGENCIES.flatMap((a) => [
     `${envPrefix(a)}_PORT`,

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import { ApolloServer, ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { GraphQLSchema, parse } from 'graphql';
@@ -96,7 +96,15 @@ export function createSubgraphServer<L>(definition: SubgraphDefinition<L>, agree
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
     formatError,
-    plugins: [ApolloServerPluginInlineTraceDisabled(), noticesPlugin<L>(), disclosureLogPlugin<SubgraphContext<L>>(definition.name)],
+    // The processes that start servers handle signals (bin/start.ts, */main.ts).
+    stopOnTerminationSignals: false,
+    // No inline tracing or cache-control hints: both instrument every field, and neither is used.
+    plugins: [
+      ApolloServerPluginInlineTraceDisabled(),
+      ApolloServerPluginCacheControlDisabled(),
+      noticesPlugin<L>(),
+      disclosureLogPlugin<SubgraphContext<L>>(definition.name),
+    ],
   });
 }
 
@@ -104,7 +112,19 @@ export function today(): string {
   return new Date().toISOString().slice(0, 10);
 }
 
-/** Verifies the caller (401 otherwise) and sets up the request's loaders and policy state. */
+/** A request's loaders and policy state, for a verified caller. */
+export function contextFor<L>(definition: SubgraphDefinition<L>, db: DataSource, caller: Caller, requestId: string): SubgraphContext<L> {
+  return {
+    db,
+    loaders: definition.createLoaders(db),
+    caller,
+    requestId,
+    policy: { today: today(), decisions: new Map(), consents: consentLoader(db, caller.agency), knownConsents: new Map(), notices: new Set() },
+    disclosures: new DisclosureCollector(),
+  };
+}
+
+/** Verifies the caller (401 otherwise) and sets up the request's context. */
 export async function createContext<L>(
   definition: SubgraphDefinition<L>,
   db: DataSource,
@@ -112,14 +132,7 @@ export async function createContext<L>(
   verify: Verifier,
 ): Promise<SubgraphContext<L>> {
   const caller = await verify(request.headers.authorization);
-  return {
-    db,
-    loaders: definition.createLoaders(db),
-    caller,
-    requestId: requestIdOf(request),
-    policy: { today: today(), decisions: new Map(), consents: consentLoader(db, caller.agency), knownConsents: new Map(), notices: new Set() },
-    disclosures: new DisclosureCollector(),
-  };
+  return contextFor(definition, db, caller, requestIdOf(request));
 }
 
 export async function databaseHealth(db: DataSource): Promise<HealthReport> {

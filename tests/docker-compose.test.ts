@@ -49,6 +49,13 @@ describe('docker-compose.yml', () => {
     expect(published).toEqual(['gateway']);
   });
 
+  it('gives the gateway and every subgraph the same token verification keys', () => {
+    for (const name of ['gateway', ...AGENCIES]) {
+      expect(services[name].environment.JWT_PUBLIC_JWKS_FILE).toBe('/keys/verify-keys.jwks.json');
+      expect(services[name].volumes).toEqual(['./.data/keys:/keys:ro']);
+    }
+  });
+
   it('gives the seed tool every agency’s database, as the subgraphs have them', () => {
     for (const agency of AGENCIES) {
       const key = `${envPrefix(agency)}_DATABASE_URL`;

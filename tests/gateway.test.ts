@@ -111,12 +111,12 @@ describe('gateway', () => {
   });
 
   it('gives up on a subgraph that does not answer within the timeout', async () => {
-    const courts = await fakeSubgraph(() => ({ json: { data: { case: null } }, delayMs: 2_000 }));
+    const courts = await fakeSubgraph(() => ({ json: { data: { case: null } }, delayMs: 10_000 }));
     const gateway = await gatewayWith({ courts: courts.url }, 200);
     try {
       const started = Date.now();
       const result = await ask(gateway.url, CASE_QUERY);
-      expect(Date.now() - started).toBeLessThan(1_500);
+      expect(Date.now() - started).toBeLessThan(5_000);
       expect(result.errors?.[0]).toMatchObject({
         message: 'The courts service did not answer within 200 ms; its part of the result is missing.',
         extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'courts' },

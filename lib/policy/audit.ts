@@ -149,17 +149,28 @@ interface Entry {
 export class DisclosureCollector {
   private readonly entries = new Map<string, Entry>();
 
+  /** Groups already hit for a record, so the fields after its first cost one Set.add. */
+  private readonly byRecord = new WeakMap<object, Map<string, Entry>>();
+
   record(
-    subject: Subject,
+    subject: Subject | (() => Subject),
     coordinate: string,
     outcome: Outcome,
     details: { agreementId?: string; consentId?: string; reason?: string } = {},
+    record?: object,
   ): void {
-    const key = `${outcome}|${subject.personId ?? ''}|${subject.caseId ?? ''}|${details.agreementId ?? ''}|${details.consentId ?? ''}|${details.reason ?? ''}`;
+    const group = `${outcome}|${details.agreementId ?? ''}|${details.consentId ?? ''}|${details.reason ?? ''}`;
+    const cached = record && this.byRecord.get(record)?.get(group);
+    if (cached) {
+      cached.coordinates.add(coordinate);
+      return;
+    }
+    const who = typeof subject === 'function' ? subject() : subject;
+    const key = `${group}|${who.personId ?? ''}|${who.caseId ?? ''}`;
     let entry = this.entries.get(key);
     if (!entry) {
       entry = {
-        subject,
+        subject: who,
         agreementId: details.agreementId ?? null,
         consentId: details.consentId ?? null,
         outcome,
@@ -169,6 +180,11 @@ export class DisclosureCollector {
       this.entries.set(key, entry);
     }
     entry.coordinates.add(coordinate);
+    if (record) {
+      let groups = this.byRecord.get(record);
+      if (!groups) this.byRecord.set(record, (groups = new Map()));
+      groups.set(group, entry);
+    }
   }
 
   get size(): number {

@@ -95,10 +95,20 @@ const REASON_TEXT: Record<DenialReason, (c: Caller, owner: string, ids: string[]
   UNCLASSIFIED: () => 'the field is not classified by any policy',
 };
 
+/**
+ * A refusal. Built without a stack trace: it is an answer, not a fault, and a large response can
+ * carry thousands of them (capturing stacks cost more CPU than the rest of the rule).
+ */
 export function forbidden(coordinate: string, reason: DenialReason, caller: Caller, owner: string, agreements: string[] = []) {
-  return new GraphQLError(`${coordinate} withheld: ${REASON_TEXT[reason](caller, owner, agreements)}.`, {
-    extensions: { code: 'FORBIDDEN', coordinate, reason, ...(agreements.length ? { agreements } : {}) },
-  });
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new GraphQLError(`${coordinate} withheld: ${REASON_TEXT[reason](caller, owner, agreements)}.`, {
+      extensions: { code: 'FORBIDDEN', coordinate, reason, ...(agreements.length ? { agreements } : {}) },
+    });
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
 }
 
 function unauthenticated() {
@@ -175,14 +185,14 @@ export function compilePolicy(schema: GraphQLSchema, policy: SubgraphPolicy, all
   }
 
   function release(ctx: PolicyContext, typeName: string, coordinate: string, row: Row | undefined, agreement: Agreement, consent?: ConsentRecord) {
-    ctx.disclosures!.record(subjectOf(typeName, row), coordinate, 'RELEASED', { agreementId: agreement.id, consentId: consent?.id });
+    ctx.disclosures!.record(() => subjectOf(typeName, row), coordinate, 'RELEASED', { agreementId: agreement.id, consentId: consent?.id }, row);
     const notice = row?.[NOTICE];
     if (typeof notice === 'string') ctx.policy!.notices.add(notice);
     return true;
   }
 
   function refuse(ctx: PolicyContext, typeName: string, coordinate: string, row: Row | undefined, reason: DenialReason, ids: string[]) {
-    ctx.disclosures!.record(subjectOf(typeName, row), coordinate, 'DENIED', { reason, agreementId: ids[0] });
+    ctx.disclosures!.record(() => subjectOf(typeName, row), coordinate, 'DENIED', { reason, agreementId: ids[0] }, row);
     return forbidden(coordinate, reason, ctx.caller!, owner, ids);
   }
 

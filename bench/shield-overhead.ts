@@ -1,0 +1,168 @@
+/**
+ * npm run bench:shield [-- --cases 200 --first 50 --rounds 30]
+ *
+ * Subgraph CPU per Caseload request with and without the MOU rules. The gateway is run once to
+ * record the exact operations it sends each subgraph for `Caseload(first: N)`; those are then
+ * replayed in-process against each subgraph's schema bare (no shield), under graphql-shield with
+ * `allow` on every field (what shield's executor costs by itself), with the compiled MOU rules,
+ * and with the rules plus the disclosure-log write: interleaved rounds, CPU read from
+ * process.cpuUsage() (the database runs in its own process when DATABASE_URL is set; with the
+ * embedded database its CPU would be counted too, and the script says so).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { AGENCIES, AgencyName, databaseUrl } from '../lib/config';
+import { Caller, authSettings, createVerifier, signToken } from '../lib/auth/identity';
+import { loadSigningKey, loadVerificationKeys } from '../lib/auth/keys';
+import { dropDatabase } from '../lib/db';
+import { seedDemoData } from '../lib/seed';
+import { startStack } from '../lib/stack';
+import { SubgraphContext, buildSchema, buildUnguardedSchema, contextFor } from '../lib/subgraph';
+import { loadAgreements } from '../lib/policy/agreements';
+import { writeDisclosures } from '../lib/policy/audit';
+import { formatError } from '../lib/errors';
+import { SUBGRAPHS } from '../subgraphs';
+import { applyMiddleware } from 'graphql-middleware';
+import { allow, shield } from 'graphql-shield';
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+const CASES = arg('cases', 200);
+const FIRST = arg('first', 50);
+const ROUNDS = arg('rounds', 30);
+const WARMUP = 5;
+
+interface Recorded {
+  agency: AgencyName;
+  query: string;
+  variables: Record<string, unknown>;
+}
+
+function cpuMs(start: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(start);
+  return (d.user + d.system) / 1000;
+}
+
+async function main(): Promise<void> {
+  const real = Boolean(process.env.DATABASE_URL);
+  const prefix = `dvbench_${process.pid}_`;
+  const urls = real
+    ? (Object.fromEntries(AGENCIES.map((a) => [a, databaseUrl(a, { DATABASE_URL: process.env.DATABASE_URL, DATABASE_PREFIX: prefix })!])) as Record<AgencyName, string>)
+    : undefined;
+  process.env.DATA_DIR ??= fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'dv-bench-'));
+  const stack = await startStack({
+    databaseUrls: urls,
+    host: '127.0.0.1',
+    gatewayPort: 0,
+    subgraphPorts: { courts: 0, housing: 0, counseling: 0, probation: 0 },
+  });
+  try {
+    await seedDemoData(stack.databases, { cases: CASES });
+    const verify = createVerifier(authSettings(await loadVerificationKeys()));
+    const callers = [
+      { agency: 'probation' as const, role: 'probation_officer', purpose: 'compliance_monitoring' as const },
+      { agency: 'courts' as const, role: 'judge', purpose: 'judicial_review' as const },
+    ];
+    for (const who of callers) {
+    const token = await signToken({ ...who, subject: 'bench' }, await loadSigningKey(), authSettings({ keys: [] }));
+    const caller: Caller = await verify(`Bearer ${token}`);
+
+    // 1. What the gateway asks each subgraph for one Caseload request.
+    const recorded: Recorded[] = [];
+    const totals = new Map<string, number>();
+    const realFetch = globalThis.fetch;
+    globalThis.fetch = async (input: any, init?: any) => {
+      const url = String(input);
+      const agency = AGENCIES.find((a) => stack.subgraphUrls[a] === url);
+      if (agency && init?.body) {
+        const body = JSON.parse(String(init.body));
+        recorded.push({ agency, query: body.query, variables: body.variables ?? {} });
+      }
+      return realFetch(input, init);
+    };
+    const caseload = fs.readFileSync(path.join(__dirname, '..', 'schema', 'operations', 'Caseload.graphql'), 'utf8');
+    const response = await realFetch(stack.gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: caseload, variables: { first: FIRST } }),
+    });
+    const body = (await response.json()) as { data?: { cases?: { nodes: unknown[] } }; errors?: unknown[] };
+    const withheld = body.errors?.length ?? 0;
+    globalThis.fetch = realFetch;
+    if (!body.data?.cases?.nodes.length) throw new Error(`Caseload returned no cases: ${JSON.stringify(body).slice(0, 300)}`);
+
+    // 2. Three servers per subgraph: bare, shield, shield + disclosure log.
+    const agreements = loadAgreements();
+    const configs = ['bare', 'allow-all', 'shield', 'shield+audit'] as const;
+    const servers = new Map<string, ApolloServer<SubgraphContext<unknown>>>();
+    for (const agency of AGENCIES) {
+      const definition = SUBGRAPHS[agency];
+      for (const config of configs) {
+        const server = new ApolloServer<SubgraphContext<unknown>>({
+          schema:
+            config === 'bare'
+              ? buildUnguardedSchema(definition)
+              : config === 'allow-all'
+                ? applyMiddleware(buildUnguardedSchema(definition), shield({}, { fallbackRule: allow, allowExternalErrors: true }))
+                : buildSchema(definition, agreements),
+          formatError,
+    // The processes that start servers handle signals (bin/start.ts, */main.ts).
+    stopOnTerminationSignals: false,
+          plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled()],
+        });
+        await server.start();
+        servers.set(`${agency}:${config}`, server);
+      }
+    }
+    const runOnce = async (agency: AgencyName, config: (typeof configs)[number]) => {
+      const server = servers.get(`${agency}:${config}`)!;
+      for (const op of recorded.filter((r) => r.agency === agency)) {
+        const ctx = contextFor(SUBGRAPHS[agency], stack.databases[agency], caller, 'bench');
+        const result = await server.executeOperation({ query: op.query, variables: op.variables }, { contextValue: ctx });
+        if (result.body.kind !== 'single' || !result.body.singleResult.data) throw new Error(`${agency} ${config} failed`);
+        if (config === 'shield+audit') await writeDisclosures(ctx.db, ctx.disclosures, caller, 'bench');
+      }
+    };
+
+    // 3. Interleaved rounds.
+    for (let round = 0; round < WARMUP + ROUNDS; round++) {
+      for (const agency of AGENCIES) {
+        for (const config of round % 2 ? [...configs].reverse() : configs) {
+          const start = process.cpuUsage();
+          await runOnce(agency, config);
+          if (round >= WARMUP) totals.set(`${agency}:${config}`, (totals.get(`${agency}:${config}`) ?? 0) + cpuMs(start));
+        }
+      }
+    }
+
+    const per = (agency: string, config: string) => (totals.get(`${agency}:${config}`) ?? 0) / ROUNDS;
+    console.log(`\nCaseload(first: ${FIRST}) of ${CASES} seeded cases as ${who.agency}/${who.role}/${who.purpose}; ${ROUNDS} rounds after ${WARMUP} warm-up`);
+    console.log(`database: ${real ? 'PostgreSQL (its own process: not counted)' : 'embedded PGlite IN THIS PROCESS (its CPU is counted in every column)'}`);
+    console.log(`subgraph operations per request: ${AGENCIES.map((a) => `${a} ${recorded.filter((r) => r.agency === a).length}`).join(', ')}; fields withheld: ${withheld}`);
+    console.log('CPU ms per request   bare   shield allow-all (ratio)   shield MOU rules (ratio)   + disclosure log (ratio)');
+    const sums = [0, 0, 0, 0];
+    const line = (name: string, v: number[]) =>
+      console.log(`${name.padEnd(18)} ${v[0].toFixed(2).padStart(6)}   ${v[1].toFixed(2).padStart(16)} (${(v[1] / v[0]).toFixed(2)}x)   ${v[2].toFixed(2).padStart(15)} (${(v[2] / v[0]).toFixed(2)}x)   ${v[3].toFixed(2).padStart(15)} (${(v[3] / v[0]).toFixed(2)}x)`);
+    for (const agency of AGENCIES) {
+      const values = configs.map((c) => per(agency, c));
+      values.forEach((v, i) => (sums[i] += v));
+      line(agency, values);
+    }
+    line('all subgraphs', sums);
+    for (const server of servers.values()) await server.stop();
+    }
+  } finally {
+    await stack.stop();
+    if (urls) for (const url of Object.values(urls)) await dropDatabase(url);
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
