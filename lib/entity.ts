@@ -3,7 +3,7 @@
  * entities working under tsx/esbuild, which emit no decorator metadata. Database columns are
  * snake_case; properties are camelCase, as in the GraphQL schema.
  */
-import { EntitySchemaColumnOptions } from 'typeorm';
+import { DataSource, EntitySchema, EntitySchemaColumnOptions } from 'typeorm';
 
 export const primaryId = (): EntitySchemaColumnOptions => ({ type: 'uuid', primary: true });
 
@@ -55,3 +55,11 @@ export const createdAt = (): EntitySchemaColumnOptions => ({
   name: 'created_at',
   createDate: true,
 });
+
+/** `"db_column" AS "property", ...` for an entity: raw SQL that returns rows shaped like the entity. */
+export function selectColumns(db: DataSource, entity: EntitySchema<any>): string {
+  return db
+    .getMetadata(entity)
+    .columns.map((c) => `"${c.databaseName}" AS "${c.propertyName}"`)
+    .join(', ');
+}

@@ -8,6 +8,7 @@
 import DataLoader from 'dataloader';
 import { DataSource, EntitySchema } from 'typeorm';
 import { isUuid } from './validation';
+import { selectColumns } from './entity';
 
 export interface BatchOptions {
   /** `ORDER BY` over property names, e.g. ['admittedDate DESC', 'id']. */
@@ -32,9 +33,7 @@ function buildSelectSql(dataSource: DataSource, entity: EntitySchema<any>, prope
     if (!column) throw new Error(`${metadata.name} has no property ${name}`);
     return column;
   };
-  const list = metadata.columns
-    .map((c) => `"${c.databaseName}" AS "${c.propertyName}"`)
-    .join(', ');
+  const list = selectColumns(dataSource, entity);
   const key = columnOf(property);
   const order = (options.orderBy ?? ['id'])
     .map((term) => {

@@ -4,6 +4,7 @@
  * one statement per request before the response leaves the subgraph. The table is append-only at
  * the database level and each row's hash is chained to the previous row's.
  */
+import { selectColumns } from '../entity';
 import { createHash } from 'node:crypto';
 import { ApolloServerPlugin } from '@apollo/server';
 import { DataSource, EntitySchema, MigrationInterface, QueryRunner } from 'typeorm';
@@ -277,8 +278,7 @@ export interface ChainReport {
 
 /** Recomputes the hash chain of a disclosure log from its first row. */
 export async function verifyChain(db: DataSource): Promise<ChainReport> {
-  const metadata = db.getMetadata(DisclosureEntity);
-  const columns = metadata.columns.map((c) => `"${c.databaseName}" AS "${c.propertyName}"`).join(', ');
+  const columns = selectColumns(db, DisclosureEntity);
   const rows: DisclosureRecord[] = await db.query(`SELECT ${columns} FROM disclosure_log ORDER BY seq`);
   let previous = GENESIS;
   let expectedSeq = 1;

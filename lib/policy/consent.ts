@@ -6,7 +6,7 @@
 import DataLoader from 'dataloader';
 import { DataSource, EntitySchema, MigrationInterface, QueryRunner } from 'typeorm';
 import { AgencyName } from '../config';
-import { createdAt, date, primaryId, text, textArray, timestamp, uuid } from '../entity';
+import { createdAt, date, primaryId, selectColumns, text, textArray, timestamp, uuid } from '../entity';
 import { coordinateMatches } from './classification';
 
 export interface ConsentRecord {
@@ -51,8 +51,7 @@ export const ConsentEntity = new EntitySchema<ConsentRecord>({
 
 /** The consents on file for each person, to one recipient agency: one query per batch. */
 export function consentLoader(db: DataSource, recipient: AgencyName): DataLoader<string, ConsentRecord[]> {
-  const metadata = db.getMetadata(ConsentEntity);
-  const columns = metadata.columns.map((c) => `"${c.databaseName}" AS "${c.propertyName}"`).join(', ');
+  const columns = selectColumns(db, ConsentEntity);
   const sql = `SELECT ${columns} FROM consent WHERE recipient_agency = $1 AND person_id = ANY($2::uuid[]) ORDER BY signed_date DESC, id`;
   return new DataLoader(async (personIds) => {
     const rows: ConsentRecord[] = await db.query(sql, [recipient, [...new Set(personIds)]]);

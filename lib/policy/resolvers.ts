@@ -2,6 +2,7 @@
  * Resolvers every data owner shares: recording and revoking consents, and the accounting of
  * disclosures (HIPAA: date, recipient, what, purpose) for a person over a period.
  */
+import { selectColumns } from '../entity';
 import { randomUUID } from 'node:crypto';
 import { GraphQLSchema } from 'graphql';
 import { SubgraphContext } from '../subgraph';
@@ -105,8 +106,7 @@ export async function disclosuresOf(
   const check = new InputCheck('');
   check.notBefore('to', to, 'from', from);
   check.done();
-  const metadata = ctx.db.getMetadata(DisclosureEntity);
-  const columns = metadata.columns.map((c) => `"${c.databaseName}" AS "${c.propertyName}"`).join(', ');
+  const columns = selectColumns(ctx.db, DisclosureEntity);
   return ctx.db.query(
     `SELECT ${columns} FROM disclosure_log WHERE person_id = $1 AND at >= $2::date AND at < ($3::date + 1) ORDER BY seq`,
     [person.id, from, to],
