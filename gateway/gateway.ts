@@ -149,7 +149,8 @@ function withholdingPlugin(): ApolloServerPlugin<GatewayContext> {
         async willSendResponse({ contextValue, response }) {
           if (response.body.kind !== 'single') return;
           const result = response.body.singleResult;
-          const withheld = (result.errors ?? []).filter((e) => e.extensions?.code === 'FORBIDDEN');
+          // Refused by an agreement, or held back because the disclosure could not be logged.
+          const withheld = (result.errors ?? []).filter((e) => e.extensions?.code === 'FORBIDDEN' || e.extensions?.code === 'AUDIT_UNAVAILABLE');
           if (allOrNothing && withheld.length > 0) {
             response.body.singleResult = {
               data: null,
