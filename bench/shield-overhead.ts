@@ -26,6 +26,7 @@ import { formatError } from '../lib/errors';
 import { SUBGRAPHS } from '../subgraphs';
 import { applyMiddleware } from 'graphql-middleware';
 import { allow, shield } from 'graphql-shield';
+import { compilePolicy, synchronousGuard } from '../lib/policy/rules';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -41,6 +42,13 @@ interface Recorded {
   agency: AgencyName;
   query: string;
   variables: Record<string, unknown>;
+}
+
+/** The experiment: the compiled decisions, run without graphql-shield's asynchronous executor. */
+function synchronousSchema(definition: (typeof SUBGRAPHS)[AgencyName], agreements: ReturnType<typeof loadAgreements>) {
+  const schema = buildUnguardedSchema(definition);
+  const compiled = compilePolicy(schema, definition.policy, agreements);
+  return applyMiddleware(schema, synchronousGuard(compiled), compiled.records);
 }
 
 function cpuMs(start: NodeJS.CpuUsage): number {
@@ -98,7 +106,7 @@ async function main(): Promise<void> {
 
     // 2. Three servers per subgraph: bare, shield, shield + disclosure log.
     const agreements = loadAgreements();
-    const configs = ['bare', 'allow-all', 'shield', 'shield+audit'] as const;
+    const configs = ['bare', 'allow-all', 'shield', 'shield+audit', 'sync+audit'] as const;
     const servers = new Map<string, ApolloServer<SubgraphContext<unknown>>>();
     for (const agency of AGENCIES) {
       const definition = SUBGRAPHS[agency];
@@ -109,7 +117,9 @@ async function main(): Promise<void> {
               ? buildUnguardedSchema(definition)
               : config === 'allow-all'
                 ? applyMiddleware(buildUnguardedSchema(definition), shield({}, { fallbackRule: allow, allowExternalErrors: true }))
-                : buildSchema(definition, agreements),
+                : config === 'sync+audit'
+                  ? synchronousSchema(definition, agreements)
+                  : buildSchema(definition, agreements),
           formatError,
     // The processes that start servers handle signals (bin/start.ts, */main.ts).
     stopOnTerminationSignals: false,
@@ -125,7 +135,7 @@ async function main(): Promise<void> {
         const ctx = contextFor(SUBGRAPHS[agency], stack.databases[agency], caller, 'bench');
         const result = await server.executeOperation({ query: op.query, variables: op.variables }, { contextValue: ctx });
         if (result.body.kind !== 'single' || !result.body.singleResult.data) throw new Error(`${agency} ${config} failed`);
-        if (config === 'shield+audit') await writeDisclosures(ctx.db, ctx.disclosures, caller, 'bench');
+        if (config.endsWith('+audit')) await writeDisclosures(ctx.db, ctx.disclosures, caller, 'bench');
       }
     };
 
@@ -144,10 +154,11 @@ async function main(): Promise<void> {
     console.log(`\nCaseload(first: ${FIRST}) of ${CASES} seeded cases as ${who.agency}/${who.role}/${who.purpose}; ${ROUNDS} rounds after ${WARMUP} warm-up`);
     console.log(`database: ${real ? 'PostgreSQL (its own process: not counted)' : 'embedded PGlite IN THIS PROCESS (its CPU is counted in every column)'}`);
     console.log(`subgraph operations per request: ${AGENCIES.map((a) => `${a} ${recorded.filter((r) => r.agency === a).length}`).join(', ')}; fields withheld: ${withheld}`);
-    console.log('CPU ms per request   bare   shield allow-all (ratio)   shield MOU rules (ratio)   + disclosure log (ratio)');
-    const sums = [0, 0, 0, 0];
+    console.log('CPU ms per request   bare   shield allow-all   shield MOU rules   + disclosure log   experiment: same rules, sync executor + log');
+    const sums = [0, 0, 0, 0, 0];
+    const cell = (v: number, base: number) => `${v.toFixed(2).padStart(6)} (${(v / base).toFixed(2)}x)`;
     const line = (name: string, v: number[]) =>
-      console.log(`${name.padEnd(18)} ${v[0].toFixed(2).padStart(6)}   ${v[1].toFixed(2).padStart(16)} (${(v[1] / v[0]).toFixed(2)}x)   ${v[2].toFixed(2).padStart(15)} (${(v[2] / v[0]).toFixed(2)}x)   ${v[3].toFixed(2).padStart(15)} (${(v[3] / v[0]).toFixed(2)}x)`);
+      console.log(`${name.padEnd(18)} ${v[0].toFixed(2).padStart(6)}   ${cell(v[1], v[0]).padStart(16)}   ${cell(v[2], v[0]).padStart(16)}   ${cell(v[3], v[0]).padStart(16)}   ${cell(v[4], v[0]).padStart(16)}`);
     for (const agency of AGENCIES) {
       const values = configs.map((c) => per(agency, c));
       values.forEach((v, i) => (sums[i] += v));

@@ -57,9 +57,15 @@ interface CallerDecision {
   perRecord: boolean;
 }
 
+/** One field's decision: true, a refusal (an Error), or either later. */
+export type Decide = (parent: any, args: unknown, ctx: PolicyContext, info: GraphQLResolveInfo) => true | Error | Promise<true | Error>;
+
 export interface CompiledPolicy {
   owner: AgencyName;
+  /** The graphql-shield rule tree (what serves requests). */
   rules: IRules;
+  /** The decision behind each rule, by type and field. */
+  deciders: Record<string, Record<string, Decide>>;
   /** Middleware for object-returning fields: record context and the record filter. */
   records: IMiddlewareFieldMap;
   /** Types whose records are filtered by agreement coverage. */
@@ -184,7 +190,7 @@ export function compilePolicy(schema: GraphQLSchema, policy: SubgraphPolicy, all
     return decision;
   }
 
-  function release(ctx: PolicyContext, typeName: string, coordinate: string, row: Row | undefined, agreement: Agreement, consent?: ConsentRecord) {
+  function release(ctx: PolicyContext, typeName: string, coordinate: string, row: Row | undefined, agreement: Agreement, consent?: ConsentRecord): true {
     ctx.disclosures!.record(() => subjectOf(typeName, row), coordinate, 'RELEASED', { agreementId: agreement.id, consentId: consent?.id }, row);
     const notice = row?.[NOTICE];
     if (typeof notice === 'string') ctx.policy!.notices.add(notice);
@@ -196,18 +202,18 @@ export function compilePolicy(schema: GraphQLSchema, policy: SubgraphPolicy, all
     return forbidden(coordinate, reason, ctx.caller!, owner, ids);
   }
 
-  const publicRule = rule({ cache: 'no_cache' })((_p, _a, ctx: PolicyContext) => (ctx.caller ? true : unauthenticated()));
+  const decidePublic: Decide = (_p, _a, ctx) => (ctx.caller ? true : unauthenticated());
 
-  function ownerOnlyRule(typeName: string, coordinate: string) {
-    return rule({ cache: 'no_cache' })((parent, _a, ctx: PolicyContext) => {
+  function decideOwnerOnly(typeName: string, coordinate: string): Decide {
+    return (parent, _a, ctx) => {
       if (!ctx.caller) return unauthenticated();
       if (ctx.caller.agency === owner) return true;
       return refuse(ctx, typeName, coordinate, parent, 'OWNER_ONLY', []);
-    });
+    };
   }
 
-  function grantedRule(typeName: string, coordinate: string, granting: Agreement[]) {
-    return rule({ cache: 'no_cache' })((parent: Row | undefined, _a, ctx: PolicyContext) => {
+  function decideGranted(typeName: string, coordinate: string, granting: Agreement[]): Decide {
+    return (parent, _a, ctx) => {
       if (!ctx.caller) return unauthenticated();
       if (ctx.caller.agency === owner) return true;
       const decision = callerDecision(ctx, coordinate, typeName, granting);
@@ -219,20 +225,32 @@ export function compilePolicy(schema: GraphQLSchema, policy: SubgraphPolicy, all
           : refuse(ctx, typeName, coordinate, parent, outcome.reason, outcome.agreements);
       const outcome = recordOutcome(decision.candidates, typeName, coordinate, parent, ctx);
       return outcome instanceof Promise ? outcome.then(settle, internalError) : settle(outcome);
-    });
+    };
   }
 
-  const rules: IRules = {};
+  const deciders: Record<string, Record<string, Decide>> = {};
   const isPublic = (c: string) => [...policy.public, ...FEDERATION_PLUMBING].some((p) => coordinateMatches(p, c));
   const isOwnerOnly = (c: string) => policy.ownerOnly.some((p) => coordinateMatches(p, c));
   for (const coordinate of coordinatesOf(schema)) {
     const [typeName, fieldName] = coordinate.split('.');
     const granting = agreements.filter((a) => a.fields.includes(coordinate));
-    const typeRules = ((rules as Record<string, Record<string, unknown>>)[typeName] ??= {});
-    if (isPublic(coordinate)) typeRules[fieldName] = publicRule;
-    else if (isOwnerOnly(coordinate) || granting.length === 0) typeRules[fieldName] = ownerOnlyRule(typeName, coordinate);
-    else typeRules[fieldName] = grantedRule(typeName, coordinate, granting);
+    const typeDeciders = (deciders[typeName] ??= {});
+    if (isPublic(coordinate)) typeDeciders[fieldName] = decidePublic;
+    else if (isOwnerOnly(coordinate) || granting.length === 0) typeDeciders[fieldName] = decideOwnerOnly(typeName, coordinate);
+    else typeDeciders[fieldName] = decideGranted(typeName, coordinate, granting);
   }
+  // The graphql-shield rule tree: one rule per field, each running that field's decision.
+  const rules: IRules = Object.fromEntries(
+    Object.entries(deciders).map(([typeName, fields]) => [
+      typeName,
+      Object.fromEntries(
+        Object.entries(fields).map(([fieldName, decide]) => [
+          fieldName,
+          rule(`${typeName}.${fieldName}`, { cache: 'no_cache' })((parent, args, ctx, info) => decide(parent, args, ctx, info)),
+        ]),
+      ),
+    ]),
+  );
 
   // Records of scoped types are listed only where some agreement covers them for the caller.
   async function visibleRows(ctx: PolicyContext, typeName: string, rows: Row[]): Promise<boolean[]> {
@@ -284,7 +302,7 @@ export function compilePolicy(schema: GraphQLSchema, policy: SubgraphPolicy, all
       ((records[type.name] ??= {}) as Record<string, IMiddleware>)[field.name] = middleware;
     }
   }
-  return { owner, rules, records, scopedTypes };
+  return { owner, rules, deciders, records, scopedTypes };
 }
 
 function internalError(error: unknown): GraphQLError {
@@ -307,3 +325,25 @@ export function shieldFor(compiled: CompiledPolicy) {
   });
 }
 
+
+/**
+ * EXPERIMENT, not used to serve requests: the same decisions run by a plain graphql-middleware
+ * field map that stays synchronous when a decision is. `npm run bench:shield` measures it beside
+ * graphql-shield's executor, which makes every field asynchronous.
+ */
+export function synchronousGuard(compiled: CompiledPolicy): IMiddlewareFieldMap {
+  const map: IMiddlewareFieldMap = {};
+  for (const [typeName, fields] of Object.entries(compiled.deciders)) {
+    const typeMap: Record<string, IMiddleware> = {};
+    for (const [fieldName, decide] of Object.entries(fields)) {
+      typeMap[fieldName] = (resolve, parent, args, ctx, info) => {
+        const verdict = decide(parent, args, ctx, info);
+        if (verdict === true) return resolve(parent, args, ctx, info);
+        if (verdict instanceof Promise) return verdict.then((v) => (v === true ? resolve(parent, args, ctx, info) : v));
+        return verdict;
+      };
+    }
+    map[typeName] = typeMap;
+  }
+  return map;
+}
