@@ -111,6 +111,8 @@ describe('Caseload', () => {
       if (!result.data.cases.pageInfo.hasNextPage) break;
     }
     expect(seen).toHaveLength(120);
+    // Cursors are plumbing anyone verified sees: they must not carry docket numbers.
+    expect(Buffer.from(after ?? '', 'base64url').toString()).not.toMatch(/DV-/);
     expect(new Set(seen).size).toBe(120);
     expect([...seen].sort()).toEqual(seen);
   });

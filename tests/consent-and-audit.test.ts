@@ -72,10 +72,10 @@ describe('VAWA consent to housing disclosing status to the court', () => {
     expect(renewed.reasons).toEqual(['CONSENT_EXPIRED']);
   });
 
-  it('refuses a consent that is not time-limited or names data housing does not have, writing nothing', async () => {
+  it('refuses a consent that ends before it starts or names data housing does not have', async () => {
     const result = await stack.gql('mutation($input: RecordHousingConsentInput!) { recordHousingConsent(input: $input) { id } }', {
       input: { personId: victimId, discloser: 'Shelter', recipientAgency: 'COURTS', purposes: ['JUDICIAL_REVIEW'],
-        data: ['Shelter.address', 'Person.salary'], signedBy: 'V', signedDate: '2026-11-01' },
+        data: ['Shelter.address', 'Person.salary'], signedBy: 'V', signedDate: '2026-11-01', expiresOn: '2026-10-01' },
     }, { as: CASEWORKER });
     const fields = result.errors?.[0].extensions?.problems.map((p: any) => p.field);
     expect(fields).toEqual(['input.data[1]', 'input.expiresOn']);
@@ -129,17 +129,29 @@ describe('42 CFR Part 2: substance-use treatment records', () => {
     const mandate = await stack.gql('mutation($input: MandateProgramInput!) { mandateProgram(input: $input) { id } }', {
       input: { caseId, personId: patient, programType: 'SUBSTANCE_USE_TREATMENT', providerAgency: 'COUNSELING', orderedDate: '2026-08-05', dueDate: '2027-02-05' },
     }, as(CLERK));
-    await stack.gql('mutation($input: EnrollInProgramInput!) { enrollInProgram(input: $input) { id } }', {
+    const enrolled = await stack.gql('mutation($input: EnrollInProgramInput!) { enrollInProgram(input: $input) { id } }', {
       input: { personId: patient, caseId, mandateId: mandate.data.mandateProgram.id, programType: 'SUBSTANCE_USE_TREATMENT',
         providerName: 'Clinic', referralSource: 'COURT_MANDATE', enrolledDate: '2026-08-10' },
+    }, as(COUNSELOR));
+    await stack.gql('mutation($input: RecordSessionAttendanceInput!) { recordSessionAttendance(input: $input) { id } }', {
+      input: { enrollmentId: enrolled.data.enrollInProgram.id, sessionDate: '2026-08-17', format: 'INDIVIDUAL', attendance: 'ATTENDED' },
     }, as(COUNSELOR));
     const withoutConsent = await enrollmentsFor(PROBATION_OFFICER, caseId);
     const consent = await stack.gql('mutation($input: RecordTreatmentConsentInput!) { recordTreatmentConsent(input: $input) { id } }', {
       input: { personId: patient, discloser: 'Clinic', recipientAgency: 'PROBATION', purposes: ['COMPLIANCE_MONITORING'],
-        data: ['ProgramEnrollment.*'], signedBy: 'P D', signedDate: '2026-08-10', expiryEvent: 'end of probation' },
+        data: ['ProgramEnrollment.*'], signedBy: 'P D', signedDate: '2026-08-10', expiresOn: '2027-08-10', expiryEvent: 'end of probation' },
     }, as(COUNSELOR));
     const withConsent = await enrollmentsFor(PROBATION_OFFICER, caseId);
     expect(withConsent.data.case.programEnrollments).toHaveLength(1);
+    // The consent covers the enrollment, not its sessions: those stay withheld, as Part 2 data.
+    const sessions = await stack.gql('query($id: ID!) { case(id: $id) { programEnrollments { id sessions { attendance } } } }',
+      { id: caseId }, { as: PROBATION_OFFICER, headers: { 'x-request-id': 'part2-sessions' } });
+    expect(sessions.data.case.programEnrollments[0].sessions).toEqual([{ attendance: null }]);
+    expect(sessions.errors?.map((e) => [e.extensions?.coordinate, e.extensions?.reason])).toEqual([['CounselingSession.attendance', 'CONSENT_MISSING']]);
+    const logged: any[] = await stack.databases.counseling.query(
+      "SELECT agreement_id AS \"agreementId\", consent_id AS \"consentId\", coordinates FROM disclosure_log WHERE request_id = 'part2-sessions' AND outcome = 'RELEASED'");
+    const enrollmentRelease = logged.find((r) => r.coordinates.includes('ProgramEnrollment.sessions'));
+    expect(enrollmentRelease).toMatchObject({ agreementId: 'MOU-2026-CNS-02', consentId: consent.data.recordTreatmentConsent.id });
     await stack.gql('mutation($input: RevokeTreatmentConsentInput!) { revokeTreatmentConsent(input: $input) { id } }',
       { input: { consentId: consent.data.recordTreatmentConsent.id } }, as(COUNSELOR));
     const revoked = await enrollmentsFor(PROBATION_OFFICER, caseId);

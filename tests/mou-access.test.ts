@@ -48,8 +48,8 @@ function expected(owner: AgencyName, coordinate: string, who: Who, day: string):
   if (current.length === 0) {
     return { outcome: 'DENIED', reason: forPurpose.some((a) => a.effective > day) ? 'AGREEMENT_NOT_YET_IN_FORCE' : 'AGREEMENT_EXPIRED' };
   }
-  const type = coordinate.split('.')[0];
-  const unconditional = (a: Agreement) => !a.consentRequired && !(a.records && policy.recordScopes[a.records].type === type);
+  // A record scope decides for its records and everything under them; a list of them is filtered.
+  const unconditional = (a: Agreement) => !a.consentRequired && !a.records;
   return current.some(unconditional) ? { outcome: 'RELEASED' } : { outcome: 'DEPENDS_ON_RECORD' };
 }
 

@@ -4,7 +4,7 @@
  */
 import { GraphQLError } from 'graphql';
 import { JSONWebKeySet, JWK, SignJWT, createLocalJWKSet, errors, importJWK, jwtVerify } from 'jose';
-import { AgencyName } from '../config';
+import { AgencyName, ConfigError } from '../config';
 import { SIGNING_ALGORITHM } from './keys';
 import { Purpose, isAgency, isPurpose, isRoleOf } from './vocabulary';
 
@@ -28,11 +28,16 @@ export interface AuthSettings {
 type Env = Record<string, string | undefined>;
 
 export function authSettings(keys: JSONWebKeySet, env: Env = process.env): AuthSettings {
+  const maxAge = Number(env.JWT_MAX_AGE_SECONDS || 12 * 3600);
+  // 0 or NaN would switch the age check off in jose: refuse rather than fail open.
+  if (!Number.isInteger(maxAge) || maxAge <= 0) {
+    throw new ConfigError(`JWT_MAX_AGE_SECONDS must be a positive whole number of seconds, got "${env.JWT_MAX_AGE_SECONDS}"`);
+  }
   return {
     keys,
     issuer: env.JWT_ISSUER || 'dv-case-graph-dev',
     audience: env.JWT_AUDIENCE || 'dv-case-graph',
-    maxTokenAgeSeconds: Number(env.JWT_MAX_AGE_SECONDS || 12 * 3600),
+    maxTokenAgeSeconds: maxAge,
   };
 }
 

@@ -20,7 +20,7 @@ export interface ConsentRecord {
   data: string[];
   signedBy: string;
   signedDate: string;
-  expiresOn: string | null;
+  expiresOn: string;
   expiryEvent: string | null;
   revokedAt: Date | null;
   irrevocableUntil: string | null;
@@ -40,7 +40,7 @@ export const ConsentEntity = new EntitySchema<ConsentRecord>({
     data: textArray('data'),
     signedBy: text('signed_by'),
     signedDate: date('signed_date'),
-    expiresOn: date('expires_on', true),
+    expiresOn: date('expires_on'),
     expiryEvent: text('expiry_event', true),
     revokedAt: timestamp('revoked_at', true),
     irrevocableUntil: date('irrevocable_until', true),
@@ -81,11 +81,11 @@ export function consentInForce(
   );
   const usable = covering.filter((c) => c.signedDate <= today);
   const active = usable.find(
-    (c) => (c.revokedAt === null || new Date(c.revokedAt) > now) && (c.expiresOn === null || c.expiresOn >= today),
+    (c) => (c.revokedAt === null || new Date(c.revokedAt) > now) && c.expiresOn >= today,
   );
   if (active) return { ok: true, consent: active };
   if (usable.some((c) => c.revokedAt !== null && new Date(c.revokedAt) <= now)) return { ok: false, reason: 'CONSENT_REVOKED' };
-  if (usable.some((c) => c.expiresOn !== null && c.expiresOn < today)) return { ok: false, reason: 'CONSENT_EXPIRED' };
+  if (usable.some((c) => c.expiresOn < today)) return { ok: false, reason: 'CONSENT_EXPIRED' };
   return { ok: false, reason: 'CONSENT_MISSING' };
 }
 
@@ -104,13 +104,12 @@ export class CreateConsent1764100000001 implements MigrationInterface {
         data text[] NOT NULL CHECK (cardinality(data) > 0),
         signed_by text NOT NULL,
         signed_date date NOT NULL,
-        expires_on date CHECK (expires_on IS NULL OR expires_on >= signed_date),
+        expires_on date NOT NULL CHECK (expires_on >= signed_date),
         expiry_event text,
         revoked_at timestamptz,
         irrevocable_until date,
         legal_basis text NOT NULL,
-        created_at timestamptz NOT NULL DEFAULT now(),
-        CHECK (expires_on IS NOT NULL OR expiry_event IS NOT NULL)
+        created_at timestamptz NOT NULL DEFAULT now()
       );
       CREATE INDEX consent_person_recipient ON consent (person_id, recipient_agency);
     `);

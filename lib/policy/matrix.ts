@@ -40,14 +40,12 @@ export function cellFor(policy: SubgraphPolicy, agreements: Agreement[], coordin
     const early = forPurpose.some((a) => a.effective > day);
     return { kind: 'denied', reason: early ? 'AGREEMENT_NOT_YET_IN_FORCE' : 'AGREEMENT_EXPIRED', agreements: forPurpose.map((a) => a.id) };
   }
-  const type = coordinate.split('.')[0];
+  // A record scope decides for its records and for everything under them.
   const conditions = current.flatMap((a) => [
-    ...(a.records && policy.recordScopes[a.records]?.type === type ? [`${a.id}: records ${a.records}`] : []),
+    ...(a.records ? [`${a.id}: records ${a.records}`] : []),
     ...(a.consentRequired ? [`${a.id}: consent`] : []),
   ]);
-  const unconditional = current.filter(
-    (a) => !a.consentRequired && !(a.records && policy.recordScopes[a.records]?.type === type),
-  );
+  const unconditional = current.filter((a) => !a.consentRequired && !a.records);
   if (unconditional.length) return { kind: 'released', agreements: current.map((a) => a.id) };
   return { kind: 'conditional', agreements: current.map((a) => a.id), conditions };
 }

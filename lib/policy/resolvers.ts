@@ -20,7 +20,7 @@ export interface RecordConsentInput {
   data: string[];
   signedBy: string;
   signedDate: string;
-  expiresOn?: string | null;
+  expiresOn: string;
   expiryEvent?: string | null;
   irrevocableUntil?: string | null;
 }
@@ -54,9 +54,9 @@ export function consentMutations(owner: string, legalBasis: string, schema: () =
           if (!known.some((c) => coordinateMatches(d, c))) check.fail(`data[${i}]`, `names ${d}, which the ${owner} schema does not have`);
         });
         check.notInFuture('signedDate', input.signedDate);
-        if (!input.expiresOn && !check.text('expiryEvent', input.expiryEvent, { required: false, max: 500 })) {
-          check.fail('expiresOn', 'or expiryEvent is required: a consent must be time-limited');
-        }
+        // An expiry event alone can't be checked by the graph, so a consent always carries a date too;
+        // when the event comes first, the owner revokes the consent.
+        check.text('expiryEvent', input.expiryEvent, { required: false, max: 500 });
         check.notBefore('expiresOn', input.expiresOn, 'signedDate', input.signedDate);
         if (input.irrevocableUntil) {
           if (!options.irrevocable) check.fail('irrevocableUntil', `is not allowed for ${owner} consents`);
@@ -73,7 +73,7 @@ export function consentMutations(owner: string, legalBasis: string, schema: () =
           data: input.data,
           signedBy: signedBy!,
           signedDate: input.signedDate,
-          expiresOn: input.expiresOn ?? null,
+          expiresOn: input.expiresOn,
           expiryEvent: input.expiryEvent?.trim() || null,
           revokedAt: null,
           irrevocableUntil: input.irrevocableUntil ?? null,

@@ -73,6 +73,8 @@ export interface CompiledPolicy {
 }
 
 const SUBJECT = Symbol('subject');
+/** The records a record hangs from, by type: a session knows its enrollment. */
+const ANCESTORS = Symbol('ancestors');
 const NOTICE = Symbol('notice');
 
 type Row = Record<string | symbol, unknown>;
@@ -84,7 +86,8 @@ export function subjectOf(typeName: string, row: Row | undefined): Subject {
   if (typeName === 'Person') return { personId: row.id as string };
   const inherited = (row[SUBJECT] as Subject | undefined) ?? {};
   return {
-    personId: (row.personId as string | undefined) ?? inherited.personId,
+    // A protective order is about the person it protects.
+    personId: (row.personId as string | undefined) ?? (row.protectedPersonId as string | undefined) ?? inherited.personId,
     caseId: (row.caseId as string | undefined) ?? inherited.caseId,
   };
 }
@@ -163,8 +166,15 @@ export function compilePolicy(schema: GraphQLSchema, policy: SubgraphPolicy, all
     const state = ctx.policy!;
     let best: RecordOutcome = { ok: false, reason: 'NO_AGREEMENT', agreements: [] };
     for (const [i, a] of candidates.entries()) {
+      // A record scope applies to records of its type and to everything under them (a Part 2
+      // enrollment's sessions are Part 2 data too); elsewhere (the Case listing enrollments) the
+      // list itself is filtered instead.
       const scope = scopeOf(a);
-      if (scope && scope.type === typeName && !(row && scope.test(row as Record<string, unknown>))) continue;
+      if (scope) {
+        const scoped = scope.type === typeName ? row : (row?.[ANCESTORS] as Record<string, Row> | undefined)?.[scope.type];
+        const applies = scope.type === typeName || scoped !== undefined;
+        if (applies && !(scoped && scope.test(scoped as Record<string, unknown>))) continue;
+      }
       if (!a.consentRequired) return { ok: true, agreement: a };
       const personId = subjectOf(typeName, row).personId;
       if (!personId) continue;
@@ -285,9 +295,11 @@ export function compilePolicy(schema: GraphQLSchema, policy: SubgraphPolicy, all
         if (result === null || result === undefined || result instanceof Error) return result;
         const inherited = subjectOf(info.parentType.name, parent);
         const parentNotice = parent?.[NOTICE];
+        const ancestors = parent && typeof parent === 'object' ? { ...(parent[ANCESTORS] ?? {}), [info.parentType.name]: parent } : {};
         const tag = (row: Row) => {
           if (row && typeof row === 'object') {
             row[SUBJECT] = inherited;
+            row[ANCESTORS] = ancestors;
             const notice = noticeFor?.(target.name, row) ?? parentNotice;
             if (notice) row[NOTICE] = notice;
           }

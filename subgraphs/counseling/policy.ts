@@ -47,8 +47,11 @@ export const counselingPolicy: SubgraphPolicy = {
     },
     offender_programs_non_sud: {
       type: 'ProgramEnrollment',
-      description: 'offender programs (not victim counseling, not substance-use treatment)',
-      test: (row) => row.programType !== SUD && row.programType !== 'VICTIM_COUNSELING',
+      description: 'court-mandated offender programs (not victim counseling, not substance-use treatment)',
+      // Mandated: only a respondent or defendant is ordered into a program; a victim who enrolls
+      // on their own, in whatever program, is victim-service data.
+      test: (row) =>
+        row.mandateId !== null && row.mandateId !== undefined && row.programType !== SUD && row.programType !== 'VICTIM_COUNSELING',
     },
   },
   noticeFor: (typeName, row) =>

@@ -1,6 +1,6 @@
 import { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { SubgraphContext } from '../../lib/subgraph';
-import { InputCheck } from '../../lib/validation';
+import { InputCheck, badUserInput, isUuid } from '../../lib/validation';
 import { CaseEntity, CaseParty, CourtCase, ProgramMandate, ProtectiveOrder, Sanction, Violation } from './entities';
 import { CourtsLoaders } from './loaders';
 import { courtsMutations } from './mutations';
@@ -10,18 +10,23 @@ type Ctx = SubgraphContext<CourtsLoaders>;
 
 export const MAX_PAGE_SIZE = 500;
 
-export function encodeCursor(docketNumber: string): string {
-  return Buffer.from(docketNumber, 'utf8').toString('base64url');
+/**
+ * A page cursor names the last case of the page by its id (which the caller has already), never
+ * by its docket number: the cursor is public plumbing, and docket numbers identify people.
+ */
+export function encodeCursor(caseId: string): string {
+  return Buffer.from(`case:${caseId}`, 'utf8').toString('base64url');
 }
 
 function decodeCursor(check: InputCheck, cursor: string | null | undefined): string | null {
   if (cursor === null || cursor === undefined) return null;
   const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (decoded === '' || encodeCursor(decoded) !== cursor) {
+  const id = decoded.startsWith('case:') ? decoded.slice(5) : '';
+  if (!isUuid(id) || encodeCursor(id) !== cursor) {
     check.fail('after', 'is not a cursor returned by cases.pageInfo.endCursor');
     return null;
   }
-  return decoded;
+  return id;
 }
 
 function lookupId(id: string): void {
@@ -55,7 +60,11 @@ export const courtsResolvers: GraphQLResolverMap<Ctx> = {
         .createQueryBuilder('c')
         .orderBy('c.docketNumber', 'ASC')
         .limit(args.first + 1);
-      if (after !== null) query.andWhere('c.docketNumber > :after', { after });
+      if (after !== null) {
+        const last = await ctx.loaders.caseById.load(after);
+        if (!last) throw badUserInput([{ field: 'after', message: 'names a case that does not exist' }]);
+        query.andWhere('c.docketNumber > :after', { after: last.docketNumber });
+      }
       if (args.status) query.andWhere('c.status = :status', { status: args.status });
       const rows = await query.getMany();
       const nodes = rows.slice(0, args.first);
@@ -65,7 +74,7 @@ export const courtsResolvers: GraphQLResolverMap<Ctx> = {
         nodes,
         pageInfo: {
           hasNextPage: rows.length > args.first,
-          endCursor: last ? encodeCursor(last.docketNumber) : null,
+          endCursor: last ? encodeCursor(last.id) : null,
         },
       };
     },

@@ -1,3 +1,4 @@
+import { authSettings } from '../../lib/auth/identity';
 import { ConfigError, databaseUrl, hasConfiguredDatabases, subgraphPort, subgraphUrl } from '../../lib/config';
 
 describe('config', () => {
@@ -15,6 +16,12 @@ describe('config', () => {
     expect(() => subgraphPort('courts', { COURTS_PORT: 'eighty' })).toThrow(new ConfigError('COURTS_PORT must be a TCP port (0-65535), got "eighty"'));
     expect(() => databaseUrl('courts', { DATABASE_URL: 'not a url' })).toThrow(/DATABASE_URL is not a valid URL/);
     expect(() => databaseUrl('courts', { DATABASE_URL: 'postgres://h', DATABASE_PREFIX: 'x; drop' })).toThrow(/DATABASE_PREFIX/);
+  });
+
+  it('refuses a token age limit that would switch the check off', () => {
+    expect(() => authSettings({ keys: [] }, { JWT_MAX_AGE_SECONDS: '0' })).toThrow(/JWT_MAX_AGE_SECONDS must be a positive whole number/);
+    expect(() => authSettings({ keys: [] }, { JWT_MAX_AGE_SECONDS: 'ten' })).toThrow(ConfigError);
+    expect(authSettings({ keys: [] }, {}).maxTokenAgeSeconds).toBe(43200);
   });
 
   it('defaults subgraphs to 4001-4004 on localhost', () => {

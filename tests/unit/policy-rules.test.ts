@@ -94,7 +94,7 @@ describe('compiled rules', () => {
 describe('consentInForce', () => {
   const consent: ConsentRecord = {
     id: 'c1', personId: 'p1', discloser: 'x', recipientAgency: 'probation', purposes: ['compliance_monitoring'], data: ['ProgramEnrollment.*'],
-    signedBy: 's', signedDate: '2026-02-01', expiresOn: null, expiryEvent: 'end of probation', revokedAt: null, irrevocableUntil: null, legalBasis: 'b',
+    signedBy: 's', signedDate: '2026-02-01', expiresOn: '2027-12-31', expiryEvent: 'end of probation', revokedAt: null, irrevocableUntil: null, legalBasis: 'b',
   };
   it('covers the data and purpose it names, from its signing date', () => {
     expect(consentInForce([consent], 'compliance_monitoring', 'ProgramEnrollment.status', '2026-06-01').ok).toBe(true);
