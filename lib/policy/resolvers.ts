@@ -12,18 +12,12 @@ import { DisclosureEntity, DisclosureRecord } from './audit';
 import { coordinateMatches, coordinatesOf } from './classification';
 import { ConsentEntity, ConsentRecord } from './consent';
 
-export interface RecordConsentInput {
-  personId: string;
-  discloser: string;
-  recipientAgency: string;
-  purposes: string[];
-  data: string[];
-  signedBy: string;
-  signedDate: string;
-  expiresOn: string;
-  expiryEvent?: string | null;
-  irrevocableUntil?: string | null;
-}
+/** The consent as the owner records it (agency and purposes as GraphQL enum values). */
+export type RecordConsentInput = Pick<
+  ConsentRecord,
+  'personId' | 'discloser' | 'recipientAgency' | 'purposes' | 'data' | 'signedBy' | 'signedDate' | 'expiresOn'
+> &
+  Partial<Pick<ConsentRecord, 'expiryEvent' | 'irrevocableUntil'>>;
 
 const toAgency = (value: string) => value.toLowerCase();
 const toPurpose = (value: string) => value.toLowerCase();
