@@ -24,9 +24,9 @@ import { loadAgreements } from '../lib/policy/agreements';
 import { writeDisclosures } from '../lib/policy/audit';
 import { formatError } from '../lib/errors';
 import { SUBGRAPHS } from '../subgraphs';
-import { applyMiddleware } from 'graphql-middleware';
+import { IMiddleware, IMiddlewareFieldMap, applyMiddleware } from 'graphql-middleware';
+import { GraphQLSchema, isObjectType } from 'graphql';
 import { allow, shield } from 'graphql-shield';
-import { compilePolicy, synchronousGuard } from '../lib/policy/rules';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -44,11 +44,14 @@ interface Recorded {
   variables: Record<string, unknown>;
 }
 
-/** The experiment: the compiled decisions, run without graphql-shield's asynchronous executor. */
-function synchronousSchema(definition: (typeof SUBGRAPHS)[AgencyName], agreements: ReturnType<typeof loadAgreements>) {
-  const schema = buildUnguardedSchema(definition);
-  const compiled = compilePolicy(schema, definition.policy, agreements);
-  return applyMiddleware(schema, synchronousGuard(compiled), compiled.records);
+/** A graphql-middleware layer on every field that only calls the resolver: the floor of any guard. */
+function passThrough(schema: GraphQLSchema): IMiddlewareFieldMap {
+  const map: IMiddlewareFieldMap = {};
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith('__')) continue;
+    map[type.name] = Object.fromEntries(Object.keys(type.getFields()).map((f) => [f, ((resolve, p, a, c, i) => resolve(p, a, c, i)) as IMiddleware]));
+  }
+  return map;
 }
 
 function cpuMs(start: NodeJS.CpuUsage): number {
@@ -76,7 +79,8 @@ async function main(): Promise<void> {
       { agency: 'probation' as const, role: 'probation_officer', purpose: 'compliance_monitoring' as const },
       { agency: 'courts' as const, role: 'judge', purpose: 'judicial_review' as const },
     ];
-    for (const who of callers) {
+    const onlyCaller = process.argv.includes('--caller') ? process.argv[process.argv.indexOf('--caller') + 1] : undefined;
+    for (const who of callers.filter((c) => !onlyCaller || c.agency === onlyCaller || c.role === onlyCaller)) {
     const token = await signToken({ ...who, subject: 'bench' }, await loadSigningKey(), authSettings({ keys: [] }));
     const caller: Caller = await verify(`Bearer ${token}`);
 
@@ -106,7 +110,9 @@ async function main(): Promise<void> {
 
     // 2. Three servers per subgraph: bare, shield, shield + disclosure log.
     const agreements = loadAgreements();
-    const configs = ['bare', 'allow-all', 'shield', 'shield+audit', 'sync+audit'] as const;
+    const allConfigs = ['bare', 'pass-through', 'allow-all', 'shield', 'shield+audit', 'sync', 'sync+audit'] as const;
+    const onlyConfig = process.argv.includes('--config') ? process.argv[process.argv.indexOf('--config') + 1] : undefined;
+    const configs = allConfigs.filter((c) => !onlyConfig || c === onlyConfig || c === 'bare');
     const servers = new Map<string, ApolloServer<SubgraphContext<unknown>>>();
     for (const agency of AGENCIES) {
       const definition = SUBGRAPHS[agency];
@@ -115,11 +121,11 @@ async function main(): Promise<void> {
           schema:
             config === 'bare'
               ? buildUnguardedSchema(definition)
-              : config === 'allow-all'
+              : config === 'pass-through'
+                ? applyMiddleware(buildUnguardedSchema(definition), passThrough(buildUnguardedSchema(definition)))
+                : config === 'allow-all'
                 ? applyMiddleware(buildUnguardedSchema(definition), shield({}, { fallbackRule: allow, allowExternalErrors: true }))
-                : config === 'sync+audit'
-                  ? synchronousSchema(definition, agreements)
-                  : buildSchema(definition, agreements),
+                : buildSchema(definition, agreements, config.startsWith('sync') ? 'sync' : 'graphql-shield'),
           formatError,
     // The processes that start servers handle signals (bin/start.ts, */main.ts).
     stopOnTerminationSignals: false,
@@ -140,8 +146,9 @@ async function main(): Promise<void> {
     };
 
     // 3. Interleaved rounds.
+    const onlyAgency = process.argv.includes('--agency') ? process.argv[process.argv.indexOf('--agency') + 1] : undefined;
     for (let round = 0; round < WARMUP + ROUNDS; round++) {
-      for (const agency of AGENCIES) {
+      for (const agency of AGENCIES.filter((a) => !onlyAgency || a === onlyAgency)) {
         for (const config of round % 2 ? [...configs].reverse() : configs) {
           const start = process.cpuUsage();
           await runOnce(agency, config);
@@ -154,11 +161,20 @@ async function main(): Promise<void> {
     console.log(`\nCaseload(first: ${FIRST}) of ${CASES} seeded cases as ${who.agency}/${who.role}/${who.purpose}; ${ROUNDS} rounds after ${WARMUP} warm-up`);
     console.log(`database: ${real ? 'PostgreSQL (its own process: not counted)' : 'embedded PGlite IN THIS PROCESS (its CPU is counted in every column)'}`);
     console.log(`subgraph operations per request: ${AGENCIES.map((a) => `${a} ${recorded.filter((r) => r.agency === a).length}`).join(', ')}; fields withheld: ${withheld}`);
-    console.log('CPU ms per request   bare   shield allow-all   shield MOU rules   + disclosure log   experiment: same rules, sync executor + log');
-    const sums = [0, 0, 0, 0, 0];
+    const titles: Record<(typeof allConfigs)[number], string> = {
+      bare: 'bare',
+      'pass-through': 'middleware floor',
+      'allow-all': 'shield allow-all',
+      shield: 'shield: MOU rules',
+      'shield+audit': 'shield: + log',
+      sync: 'sync: MOU rules',
+      'sync+audit': 'sync: + log',
+    };
+    console.log(`CPU ms per request ${configs.map((c) => titles[c].padStart(c === 'bare' ? 6 : 18)).join('   ')}`);
+    const sums = configs.map(() => 0);
     const cell = (v: number, base: number) => `${v.toFixed(2).padStart(6)} (${(v / base).toFixed(2)}x)`;
     const line = (name: string, v: number[]) =>
-      console.log(`${name.padEnd(18)} ${v[0].toFixed(2).padStart(6)}   ${cell(v[1], v[0]).padStart(16)}   ${cell(v[2], v[0]).padStart(16)}   ${cell(v[3], v[0]).padStart(16)}   ${cell(v[4], v[0]).padStart(16)}`);
+      console.log(`${name.padEnd(18)} ${v.map((x, i) => (i === 0 ? x.toFixed(2).padStart(6) : cell(x, v[0]).padStart(18))).join('   ')}`);
     for (const agency of AGENCIES) {
       const values = configs.map((c) => per(agency, c));
       values.forEach((v, i) => (sums[i] += v));

@@ -120,6 +120,7 @@ export const KNOWN_VARIABLES: readonly string[] = [
   'DATA_DIR',
   'SUBGRAPH_TIMEOUT_MS',
   'GRAPHQL_INTROSPECTION',
+  'POLICY_EXECUTOR',
   'LOG_LEVEL',
   'SEED_CASES',
   'JWT_ISSUER',

@@ -5,6 +5,7 @@ import { logger } from './logger';
 import { authSettings, createVerifier } from './auth/identity';
 import { loadVerificationKeys } from './auth/keys';
 import { loadAgreements } from './policy/agreements';
+import { policyExecutor } from './policy/executor';
 import { SubgraphDefinition, startSubgraph } from './subgraph';
 
 export async function runSubgraph<L>(definition: SubgraphDefinition<L>): Promise<void> {
@@ -18,6 +19,7 @@ export async function runSubgraph<L>(definition: SubgraphDefinition<L>): Promise
   }
   const verify = createVerifier(authSettings(await loadVerificationKeys()));
   const agreements = loadAgreements();
+  const executor = policyExecutor();
   await ensureDatabaseExists(url);
   const db = await openDatabase({ url, entities: definition.entities, migrations: definition.migrations });
   const server = await startSubgraph(definition, db, {
@@ -25,6 +27,7 @@ export async function runSubgraph<L>(definition: SubgraphDefinition<L>): Promise
     port: subgraphPort(agency),
     verify,
     agreements,
+    executor,
   });
   logger.info({ agency, url: server.url }, 'subgraph listening');
   const stop = async () => {

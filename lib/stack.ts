@@ -14,6 +14,7 @@ import { startSubgraph } from './subgraph';
 import { Verifier, authSettings, createVerifier } from './auth/identity';
 import { loadVerificationKeys } from './auth/keys';
 import { Agreement, loadAgreements } from './policy/agreements';
+import { PolicyExecutor, policyExecutor } from './policy/executor';
 
 export interface StackOptions {
   /** Real PostgreSQL, one URL per agency; without it the embedded database runs. */
@@ -26,6 +27,8 @@ export interface StackOptions {
   timeoutMs?: number;
   /** Defaults to schema/mous. */
   agreements?: Agreement[];
+  /** Defaults to POLICY_EXECUTOR (sync). */
+  policyExecutor?: PolicyExecutor;
 }
 
 export interface Stack {
@@ -60,6 +63,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     // Identity and agreements first: a bad key file or agreement stops startup before anything runs.
     const verify: Verifier = createVerifier(authSettings(await loadVerificationKeys()));
     const agreements = options.agreements ?? loadAgreements();
+    const executor = options.policyExecutor ?? policyExecutor();
     let embedded: EmbeddedPostgres | undefined;
     if (!options.databaseUrls) {
       embedded = await startEmbeddedPostgres(options.embeddedDir);
@@ -79,6 +83,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         port: options.subgraphPorts[agency],
         verify,
         agreements,
+        executor,
       });
       cleanups.push(server.close);
       subgraphUrls[agency] = server.url;

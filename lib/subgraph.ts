@@ -9,7 +9,6 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDi
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { GraphQLSchema, parse } from 'graphql';
-import { applyMiddleware } from 'graphql-middleware';
 import { DataSource, EntitySchema, MigrationInterface } from 'typeorm';
 import { Caller, Verifier } from './auth/identity';
 import { AgencyName, introspectionEnabled } from './config';
@@ -19,7 +18,8 @@ import { Agreement, AgreementError, checkAgainstSubgraph } from './policy/agreem
 import { DisclosureCollector, disclosureLogPlugin } from './policy/audit';
 import { SubgraphPolicy, checkPolicy } from './policy/classification';
 import { consentLoader } from './policy/consent';
-import { RequestPolicy, compilePolicy, shieldFor } from './policy/rules';
+import { RequestPolicy, compilePolicy } from './policy/rules';
+import { PolicyExecutor, guardSchema } from './policy/executor';
 import { scalarResolvers } from './scalars';
 
 export interface SubgraphContext<Loaders> {
@@ -63,11 +63,10 @@ export function checkAgreements<L>(definition: SubgraphDefinition<L>, agreements
 }
 
 /** The schema every request runs against: graphql-shield rules compiled from the agreements. */
-export function buildSchema<L>(definition: SubgraphDefinition<L>, agreements: Agreement[]): GraphQLSchema {
+export function buildSchema<L>(definition: SubgraphDefinition<L>, agreements: Agreement[], executor?: PolicyExecutor): GraphQLSchema {
   const schema = buildUnguardedSchema(definition);
   checkAgreements(definition, agreements, schema);
-  const compiled = compilePolicy(schema, definition.policy, agreements);
-  return applyMiddleware(schema, shieldFor(compiled), compiled.records);
+  return guardSchema(schema, compilePolicy(schema, definition.policy, agreements), executor);
 }
 
 /** Adds the notices released data must carry (42 CFR 2.32) to the response's extensions. */
@@ -88,9 +87,9 @@ function noticesPlugin<L>(): ApolloServerPlugin<SubgraphContext<L>> {
   };
 }
 
-export function createSubgraphServer<L>(definition: SubgraphDefinition<L>, agreements: Agreement[]): ApolloServer<SubgraphContext<L>> {
+export function createSubgraphServer<L>(definition: SubgraphDefinition<L>, agreements: Agreement[], executor?: PolicyExecutor): ApolloServer<SubgraphContext<L>> {
   return new ApolloServer<SubgraphContext<L>>({
-    schema: buildSchema(definition, agreements),
+    schema: buildSchema(definition, agreements, executor),
     introspection: introspectionEnabled(),
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
@@ -149,11 +148,13 @@ export interface SubgraphServerOptions {
   port: number;
   verify: Verifier;
   agreements: Agreement[];
+  /** Which executor runs the compiled rules; defaults to POLICY_EXECUTOR (sync). */
+  executor?: PolicyExecutor;
 }
 
 /** Serves one agency's subgraph over HTTP on its own data source. */
 export async function startSubgraph<L>(definition: SubgraphDefinition<L>, db: DataSource, options: SubgraphServerOptions): Promise<RunningServer> {
-  const apollo = createSubgraphServer(definition, options.agreements);
+  const apollo = createSubgraphServer(definition, options.agreements, options.executor);
   await apollo.start();
   const running = await serve({
     apollo,

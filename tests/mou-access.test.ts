@@ -22,6 +22,7 @@ import { FEDERATION_PLUMBING, coordinateMatches } from '../lib/policy/classifica
 import { buildUnguardedSchema, today } from '../lib/subgraph';
 import { SUBGRAPHS } from '../subgraphs';
 import { TestStack, postGraphQL, startTestStack } from './support/stack';
+import { POLICY_EXECUTORS, PolicyExecutor } from '../lib/policy/executor';
 import { Who, tokenFor } from './support/tokens';
 
 const agreements = loadAgreements();
@@ -135,92 +136,149 @@ function mismatches(who: Who, observed: Observation[], day: string): string[] {
   return [...new Set(problems)];
 }
 
-let stack: TestStack;
-let representations: Record<AgencyName, { __typename: string; id: string }[]>;
+const stacks = {} as Record<PolicyExecutor, TestStack>;
+type Representations = Record<AgencyName, { __typename: string; id: string }[]>;
+const representations = {} as Record<PolicyExecutor, Representations>;
 const releasedToOthers = new Set<string>();
 
-beforeAll(async () => {
-  stack = await startTestStack({ cases: 3 });
+async function representationsOf(stack: TestStack): Promise<Representations> {
   const caseId = stack.demoCaseId!;
   const people: { personId: string }[] = await stack.databases.courts.query('SELECT person_id AS "personId" FROM case_party WHERE case_id = $1', [caseId]);
   const mandates: { id: string }[] = await stack.databases.courts.query('SELECT id FROM program_mandate WHERE case_id = $1', [caseId]);
   const reports: { id: string }[] = await stack.databases.probation.query('SELECT id FROM violation_report WHERE case_id = $1', [caseId]);
   const of = (typename: string, ids: string[]) => ids.map((id) => ({ __typename: typename, id }));
   const base = [...of('Case', [caseId]), ...of('Person', people.map((p) => p.personId))];
-  representations = {
+  return {
     courts: [...base, ...of('ProgramMandate', mandates.map((m) => m.id))],
     housing: base,
     counseling: [...base, ...of('ProgramMandate', mandates.map((m) => m.id))],
     probation: [...base, ...of('ViolationReport', reports.map((r) => r.id))],
   };
+}
+
+// The same seeded graph twice: the compiled rules run by each executor.
+beforeAll(async () => {
+  for (const executor of POLICY_EXECUTORS) {
+    stacks[executor] = await startTestStack({ cases: 3, policyExecutor: executor });
+    representations[executor] = await representationsOf(stacks[executor]);
+  }
 });
 
 afterAll(async () => {
-  await stack?.stop();
+  for (const stack of Object.values(stacks)) await stack.stop();
 });
 
-describe.each(AGENCIES)('the %s subgraph, called directly with _entities', (agency) => {
+// Entity fields are decided by the one subgraph that defines them (keys are public everywhere).
+const ENTITIES = new Set(['Case', 'Person', 'ProgramMandate', 'ViolationReport']);
+const definers = new Map<string, AgencyName>();
+for (const agency of AGENCIES) {
   const schema = buildUnguardedSchema(SUBGRAPHS[agency]);
-  const entityTypes = ['Case', 'Person', 'ProgramMandate', 'ViolationReport'].filter((t) => schema.getType(t));
-  const queries = entityTypes.map((t) => ({
-    typename: t,
-    query: `query($r: [_Any!]!) { _entities(representations: $r) { ... on ${t} { ${selectAll(schema, schema.getType(t) as GraphQLObjectType, 4, new Set([t]))} } } }`,
-  }));
+  for (const typeName of ENTITIES) {
+    const type = schema.getType(typeName);
+    if (isObjectType(type)) for (const field of Object.keys(type.getFields())) if (field !== 'id') definers.set(`${typeName}.${field}`, agency);
+  }
+}
+const ownerOf = (typeName: string, field: string, parentOwner: AgencyName) =>
+  ENTITIES.has(typeName) ? (definers.get(`${typeName}.${field}`) ?? parentOwner) : parentOwner;
+const api = Supergraph.build(composeSupergraph()).apiSchema().toGraphQLJSSchema();
+const WHOLE_CASE = `query($id: ID!) { case(id: $id) { ${selectAll(api, api.getType('Case') as GraphQLObjectType, 5, new Set(['Case']))} } }`;
 
-  it('releases and refuses every field for every agency × role × purpose as the agreements say', async () => {
-    const day = today();
-    const problems: string[] = [];
-    for (const who of CALLERS) {
-      for (const { typename, query } of queries) {
-        const r = representations[agency].filter((rep) => rep.__typename === typename);
-        if (r.length === 0) continue;
-        const result = await postGraphQL<any>(stack.subgraphUrls[agency], query, { r }, { authorization: `Bearer ${await tokenFor(who)}` });
-        const observed = observe(result.data, result.errors, () => agency, agency);
-        expect(observed.length).toBeGreaterThan(0);
+describe.each(POLICY_EXECUTORS)('rules run by the %s executor', (executor) => {
+  describe.each(AGENCIES)('the %s subgraph, called directly with _entities', (agency) => {
+    const schema = buildUnguardedSchema(SUBGRAPHS[agency]);
+    const entityTypes = ['Case', 'Person', 'ProgramMandate', 'ViolationReport'].filter((t) => schema.getType(t));
+    const queries = entityTypes.map((t) => ({
+      typename: t,
+      query: `query($r: [_Any!]!) { _entities(representations: $r) { ... on ${t} { ${selectAll(schema, schema.getType(t) as GraphQLObjectType, 4, new Set([t]))} } } }`,
+    }));
+
+    it('releases and refuses every field for every agency × role × purpose as the agreements say', async () => {
+      const day = today();
+      const problems: string[] = [];
+      for (const who of CALLERS) {
+        for (const { typename, query } of queries) {
+          const r = representations[executor][agency].filter((rep) => rep.__typename === typename);
+          if (r.length === 0) continue;
+          const result = await postGraphQL<any>(stacks[executor].subgraphUrls[agency], query, { r }, { authorization: `Bearer ${await tokenFor(who)}` });
+          const observed = observe(result.data, result.errors, () => agency, agency);
+          expect(observed.length).toBeGreaterThan(0);
+          problems.push(...mismatches(who, observed, day));
+          if (who.agency !== agency) for (const o of observed) if (o.outcome === 'RELEASED') releasedToOthers.add(`${agency}:${o.coordinate}`);
+        }
+      }
+      expect(problems).toEqual([]);
+    });
+  });
+
+  describe('through the gateway', () => {
+    it('returns every agency × role × purpose exactly what the agreements allow of a whole case', async () => {
+      const day = today();
+      const problems: string[] = [];
+      for (const who of CALLERS) {
+        const result = await postGraphQL<any>(stacks[executor].gatewayUrl, WHOLE_CASE, { id: stacks[executor].demoCaseId }, { authorization: `Bearer ${await tokenFor(who)}` });
+        const observed = observe(result.data, result.errors, ownerOf, 'courts');
         problems.push(...mismatches(who, observed, day));
-        if (who.agency !== agency) for (const o of observed) if (o.outcome === 'RELEASED') releasedToOthers.add(`${agency}:${o.coordinate}`);
+      }
+      expect(problems).toEqual([]);
+    });
+
+    it('refuses the shelter and clinical notes to every other agency, whatever the role and purpose', async () => {
+      for (const who of CALLERS.filter((w) => w.agency !== 'housing')) {
+        expect(expected('housing', 'ShelterStay.shelter', who, today())).toEqual({ outcome: 'DENIED', reason: 'OWNER_ONLY' });
+      }
+      for (const who of CALLERS.filter((w) => w.agency !== 'counseling')) {
+        expect(expected('counseling', 'ProgramEnrollment.clinicalNotes', who, today())).toEqual({ outcome: 'DENIED', reason: 'OWNER_ONLY' });
+      }
+      expect([...releasedToOthers].filter((c) => /Shelter\.|ShelterStay\.shelter|ClinicalNote\.|clinicalNotes/.test(c))).toEqual([]);
+    });
+  });
+});
+
+describe('the two executors', () => {
+  /** The disclosure log rows after `seq`, without what differs by run (request id, time, hash). */
+  async function loggedSince(stack: TestStack, since: Record<AgencyName, number>) {
+    const rows: string[] = [];
+    for (const agency of AGENCIES) {
+      const found: any[] = await stack.databases[agency].query(
+        `SELECT caller_agency, caller_role, purpose, person_id, case_id, coordinates, agreement_id, consent_id, outcome, reason
+           FROM disclosure_log WHERE seq > $1`,
+        [since[agency]],
+      );
+      rows.push(...found.map((r) => `${agency} ${JSON.stringify(r)}`));
+    }
+    return rows.sort();
+  }
+  async function lastSeq(stack: TestStack) {
+    const out = {} as Record<AgencyName, number>;
+    for (const agency of AGENCIES) out[agency] = Number((await stack.databases[agency].query('SELECT coalesce(max(seq), 0) AS s FROM disclosure_log'))[0].s);
+    return out;
+  }
+
+  it('answer a whole case identically, refusals and disclosure log included, for every agency × role × purpose', async () => {
+    const [a, b] = POLICY_EXECUTORS.map((e) => stacks[e]);
+    expect(a.demoCaseId).toBe(b.demoCaseId);
+    const before = await Promise.all([lastSeq(a), lastSeq(b)]);
+    const differences: string[] = [];
+    for (const who of CALLERS) {
+      const headers = { authorization: `Bearer ${await tokenFor(who)}` };
+      const [ra, rb] = await Promise.all([a, b].map((s) => postGraphQL<any>(s.gatewayUrl, WHOLE_CASE, { id: s.demoCaseId }, headers)));
+      const byPath = (r: typeof ra) => [...(r.errors ?? [])].sort((x, y) => String(x.path).localeCompare(String(y.path)));
+      // The owners' accounting of disclosures names each request by its id and time, which differ,
+      // and lists a request's rows in the order its fields resolved, which differs by executor.
+      const stable = (data: unknown): string =>
+        JSON.stringify(data, (key, value) => {
+          if (key === 'at' || key === 'requestId') return undefined;
+          if (Array.isArray(value) && value[0]?.__typename === 'Disclosure') return value.map((v) => stable(v)).sort();
+          return value;
+        });
+      if (stable(ra.data) !== stable(rb.data) || stable(byPath(ra)) !== stable(byPath(rb))) {
+        differences.push(`${who.agency}/${who.role}/${who.purpose}`);
       }
     }
-    expect(problems).toEqual([]);
-  });
-});
-
-describe('through the gateway', () => {
-  const supergraph = Supergraph.build(composeSupergraph());
-  const api = supergraph.apiSchema().toGraphQLJSSchema();
-  // Entity fields are decided by the one subgraph that defines them (keys are public everywhere).
-  const ENTITIES = new Set(['Case', 'Person', 'ProgramMandate', 'ViolationReport']);
-  const definers = new Map<string, AgencyName>();
-  for (const agency of AGENCIES) {
-    const schema = buildUnguardedSchema(SUBGRAPHS[agency]);
-    for (const typeName of ENTITIES) {
-      const type = schema.getType(typeName);
-      if (isObjectType(type)) for (const field of Object.keys(type.getFields())) if (field !== 'id') definers.set(`${typeName}.${field}`, agency);
-    }
-  }
-  const ownerOf = (typeName: string, field: string, parentOwner: AgencyName) =>
-    ENTITIES.has(typeName) ? (definers.get(`${typeName}.${field}`) ?? parentOwner) : parentOwner;
-  const query = `query($id: ID!) { case(id: $id) { ${selectAll(api, api.getType('Case') as GraphQLObjectType, 5, new Set(['Case']))} } }`;
-
-  it('returns every agency × role × purpose exactly what the agreements allow of a whole case', async () => {
-    const day = today();
-    const problems: string[] = [];
-    for (const who of CALLERS) {
-      const result = await postGraphQL<any>(stack.gatewayUrl, query, { id: stack.demoCaseId }, { authorization: `Bearer ${await tokenFor(who)}` });
-      const observed = observe(result.data, result.errors, ownerOf, 'courts');
-      problems.push(...mismatches(who, observed, day));
-    }
-    expect(problems).toEqual([]);
-  });
-
-  it('refuses the shelter and clinical notes to every other agency, whatever the role and purpose', async () => {
-    for (const who of CALLERS.filter((w) => w.agency !== 'housing')) {
-      expect(expected('housing', 'ShelterStay.shelter', who, today())).toEqual({ outcome: 'DENIED', reason: 'OWNER_ONLY' });
-    }
-    for (const who of CALLERS.filter((w) => w.agency !== 'counseling')) {
-      expect(expected('counseling', 'ProgramEnrollment.clinicalNotes', who, today())).toEqual({ outcome: 'DENIED', reason: 'OWNER_ONLY' });
-    }
-    expect([...releasedToOthers].filter((c) => /Shelter\.|ShelterStay\.shelter|ClinicalNote\.|clinicalNotes/.test(c))).toEqual([]);
+    expect(differences).toEqual([]);
+    const [logA, logB] = await Promise.all([loggedSince(a, before[0]), loggedSince(b, before[1])]);
+    expect(logA.length).toBeGreaterThan(CALLERS.length);
+    expect(logA).toEqual(logB);
   });
 });
 

@@ -137,12 +137,35 @@ export class CreateDisclosureLog1764100000000 implements MigrationInterface {
   }
 }
 
+/**
+ * What was decided about some coordinates: released under an agreement (and consent), or refused
+ * for a reason. Made once per decision kind (`grant()` interns them), so recording a field is a
+ * lookup, not a new key.
+ */
+export interface Grant {
+  readonly outcome: Outcome;
+  readonly agreementId: string | null;
+  readonly consentId: string | null;
+  readonly reason: string | null;
+  readonly key: string;
+}
+
+const GRANTS = new Map<string, Grant>();
+
+export function grant(outcome: Outcome, details: { agreementId?: string; consentId?: string; reason?: string } = {}): Grant {
+  const key = `${outcome}|${details.agreementId ?? ''}|${details.consentId ?? ''}|${details.reason ?? ''}`;
+  let found = GRANTS.get(key);
+  if (!found) {
+    // Consent ids are unbounded over a process's life; everything else is a handful per agreement.
+    found = { outcome, agreementId: details.agreementId ?? null, consentId: details.consentId ?? null, reason: details.reason ?? null, key };
+    if (!details.consentId) GRANTS.set(key, found);
+  }
+  return found;
+}
+
 interface Entry {
   subject: Subject;
-  agreementId: string | null;
-  consentId: string | null;
-  outcome: Outcome;
-  reason: string | null;
+  grant: Grant;
   coordinates: Set<string>;
 }
 
@@ -151,40 +174,27 @@ export class DisclosureCollector {
   private readonly entries = new Map<string, Entry>();
 
   /** Groups already hit for a record, so the fields after its first cost one Set.add. */
-  private readonly byRecord = new WeakMap<object, Map<string, Entry>>();
+  private readonly byRecord = new WeakMap<object, Map<Grant, Entry>>();
 
-  record(
-    subject: Subject | (() => Subject),
-    coordinate: string,
-    outcome: Outcome,
-    details: { agreementId?: string; consentId?: string; reason?: string } = {},
-    record?: object,
-  ): void {
-    const group = `${outcome}|${details.agreementId ?? ''}|${details.consentId ?? ''}|${details.reason ?? ''}`;
-    const cached = record && this.byRecord.get(record)?.get(group);
+  /**
+   * Records `coordinate` of `record` (the object the field was read from, if any) under `decided`;
+   * `subjectOf` says which person and case the record is about, asked once per record and grant.
+   */
+  record<R extends object>(decided: Grant, coordinate: string, record: R | undefined, subjectOf: (record: R | undefined) => Subject): void {
+    const groups = record && this.byRecord.get(record);
+    const cached = groups && groups.get(decided);
     if (cached) {
       cached.coordinates.add(coordinate);
       return;
     }
-    const who = typeof subject === 'function' ? subject() : subject;
-    const key = `${group}|${who.personId ?? ''}|${who.caseId ?? ''}`;
+    const who = subjectOf(record);
+    const key = `${decided.key}|${who.personId ?? ''}|${who.caseId ?? ''}`;
     let entry = this.entries.get(key);
-    if (!entry) {
-      entry = {
-        subject: who,
-        agreementId: details.agreementId ?? null,
-        consentId: details.consentId ?? null,
-        outcome,
-        reason: details.reason ?? null,
-        coordinates: new Set(),
-      };
-      this.entries.set(key, entry);
-    }
+    if (!entry) this.entries.set(key, (entry = { subject: who, grant: decided, coordinates: new Set() }));
     entry.coordinates.add(coordinate);
     if (record) {
-      let groups = this.byRecord.get(record);
-      if (!groups) this.byRecord.set(record, (groups = new Map()));
-      groups.set(group, entry);
+      if (groups) groups.set(decided, entry);
+      else this.byRecord.set(record, new Map([[decided, entry]]));
     }
   }
 
@@ -193,7 +203,7 @@ export class DisclosureCollector {
   }
 
   get released(): boolean {
-    for (const e of this.entries.values()) if (e.outcome === 'RELEASED') return true;
+    for (const e of this.entries.values()) if (e.grant.outcome === 'RELEASED') return true;
     return false;
   }
 
@@ -207,10 +217,10 @@ export class DisclosureCollector {
       person_id: e.subject.personId ?? null,
       case_id: e.subject.caseId ?? null,
       coordinates: [...e.coordinates].sort(),
-      agreement_id: e.agreementId,
-      consent_id: e.consentId,
-      outcome: e.outcome,
-      reason: e.reason,
+      agreement_id: e.grant.agreementId,
+      consent_id: e.grant.consentId,
+      outcome: e.grant.outcome,
+      reason: e.grant.reason,
     }));
   }
 }

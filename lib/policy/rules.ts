@@ -9,13 +9,13 @@
  * where it asks for consent, a consent in force for the person the record is about.
  */
 import DataLoader from 'dataloader';
-import { GraphQLError, GraphQLResolveInfo, GraphQLSchema, getNamedType, isObjectType } from 'graphql';
+import { GraphQLError, GraphQLResolveInfo, GraphQLSchema, getNamedType, isObjectType, responsePathAsArray } from 'graphql';
 import { IMiddleware, IMiddlewareFieldMap } from 'graphql-middleware';
-import { IRules, deny, rule, shield } from 'graphql-shield';
+import { IRules, deny, rule } from 'graphql-shield';
 import type { Caller } from '../auth/identity';
 import { AgencyName } from '../config';
 import { Agreement, grants, inForce } from './agreements';
-import { DisclosureCollector, Subject } from './audit';
+import { DisclosureCollector, Subject, grant } from './audit';
 import { FEDERATION_PLUMBING, SubgraphPolicy, coordinateMatches, coordinatesOf } from './classification';
 import { ConsentRecord, consentInForce } from './consent';
 
@@ -105,19 +105,26 @@ const REASON_TEXT: Record<DenialReason, (c: Caller, owner: string, ids: string[]
 };
 
 /**
- * A refusal. Built without a stack trace: it is an answer, not a fault, and a large response can
- * carry thousands of them (capturing stacks cost more CPU than the rest of the rule).
+ * A refusal: an answer, not a fault. A caseload response can carry hundreds, so it is made
+ * without running Error's constructor — no stack to capture and no source locations to compute
+ * (GraphQLError's constructor costs ~7 µs even without a stack; this ~0.2 µs): an object with
+ * GraphQLError's prototype, so it is a GraphQLError to graphql-js and Apollo Server, serialized by
+ * GraphQLError's own toJSON. Given the field's `info` it carries its path, so graphql-js keeps it
+ * as it is rather than wrapping it in a second error. No `locations`: they would point into the
+ * gateway's subgraph operation, which the client never sees.
  */
-export function forbidden(coordinate: string, reason: DenialReason, caller: Caller, owner: string, agreements: string[] = []) {
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  try {
-    return new GraphQLError(`${coordinate} withheld: ${REASON_TEXT[reason](caller, owner, agreements)}.`, {
-      extensions: { code: 'FORBIDDEN', coordinate, reason, ...(agreements.length ? { agreements } : {}) },
-    });
-  } finally {
-    Error.stackTraceLimit = limit;
-  }
+export function forbidden(coordinate: string, reason: DenialReason, caller: Caller, owner: string, agreements: string[] = [], info?: GraphQLResolveInfo): GraphQLError {
+  const refusal = Object.create(GraphQLError.prototype) as { -readonly [K in keyof GraphQLError]: GraphQLError[K] };
+  refusal.name = 'GraphQLError';
+  refusal.message = `${coordinate} withheld: ${REASON_TEXT[reason](caller, owner, agreements)}.`;
+  refusal.path = info ? responsePathAsArray(info.path) : undefined;
+  refusal.locations = undefined;
+  refusal.nodes = undefined;
+  refusal.source = undefined;
+  refusal.positions = undefined;
+  refusal.originalError = undefined;
+  refusal.extensions = { code: 'FORBIDDEN', coordinate, reason, ...(agreements.length ? { agreements } : {}) };
+  return refusal as GraphQLError;
 }
 
 function unauthenticated() {
@@ -155,6 +162,8 @@ export function compilePolicy(schema: GraphQLSchema, policy: SubgraphPolicy, all
   const agreements = allAgreements.filter((a) => a.dataOwner === owner);
   const scopeOf = (a: Agreement) => (a.records ? policy.recordScopes[a.records] : undefined);
   const scopedTypes = [...new Set(agreements.map((a) => scopeOf(a)?.type).filter((t): t is string => Boolean(t)))];
+  const coveredBy = new Map<Agreement, RecordOutcome>(agreements.map((a) => [a, { ok: true, agreement: a }]));
+  const NOT_COVERED: RecordOutcome = { ok: false, reason: 'NO_AGREEMENT', agreements: [] };
 
   /**
    * Whether one of the candidate agreements covers this record, consent included. Answers
@@ -164,8 +173,9 @@ export function compilePolicy(schema: GraphQLSchema, policy: SubgraphPolicy, all
   function recordOutcome(candidates: Agreement[], typeName: string, coordinate: string, row: Row | undefined, ctx: PolicyContext): RecordOutcome | Promise<RecordOutcome> {
     const caller = ctx.caller!;
     const state = ctx.policy!;
-    let best: RecordOutcome = { ok: false, reason: 'NO_AGREEMENT', agreements: [] };
-    for (const [i, a] of candidates.entries()) {
+    let best: RecordOutcome = NOT_COVERED;
+    for (let i = 0; i < candidates.length; i++) {
+      const a = candidates[i];
       // A record scope applies to records of its type and to everything under them (a Part 2
       // enrollment's sessions are Part 2 data too); elsewhere (the Case listing enrollments) the
       // list itself is filtered instead.
@@ -175,7 +185,7 @@ export function compilePolicy(schema: GraphQLSchema, policy: SubgraphPolicy, all
         const applies = scope.type === typeName || scoped !== undefined;
         if (applies && !(scoped && scope.test(scoped as Record<string, unknown>))) continue;
       }
-      if (!a.consentRequired) return { ok: true, agreement: a };
+      if (!a.consentRequired) return coveredBy.get(a)!;
       const personId = subjectOf(typeName, row).personId;
       if (!personId) continue;
       const known = state.knownConsents.get(personId);
@@ -200,42 +210,55 @@ export function compilePolicy(schema: GraphQLSchema, policy: SubgraphPolicy, all
     return decision;
   }
 
+  // Who a record of each type is about, as the disclosure log asks it (one function per type).
+  const subjectFns = new Map<string, (row: Row | undefined) => Subject>();
+  const subjectFor = (typeName: string) => {
+    let fn = subjectFns.get(typeName);
+    if (!fn) subjectFns.set(typeName, (fn = (row: Row | undefined) => subjectOf(typeName, row)));
+    return fn;
+  };
+  const releasedUnder = new Map(agreements.map((a) => [a, grant('RELEASED', { agreementId: a.id })]));
+
   function release(ctx: PolicyContext, typeName: string, coordinate: string, row: Row | undefined, agreement: Agreement, consent?: ConsentRecord): true {
-    ctx.disclosures!.record(() => subjectOf(typeName, row), coordinate, 'RELEASED', { agreementId: agreement.id, consentId: consent?.id }, row);
+    const decided = consent ? grant('RELEASED', { agreementId: agreement.id, consentId: consent.id }) : releasedUnder.get(agreement)!;
+    ctx.disclosures!.record(decided, coordinate, row, subjectFor(typeName));
     const notice = row?.[NOTICE];
     if (typeof notice === 'string') ctx.policy!.notices.add(notice);
     return true;
   }
 
-  function refuse(ctx: PolicyContext, typeName: string, coordinate: string, row: Row | undefined, reason: DenialReason, ids: string[]) {
-    ctx.disclosures!.record(() => subjectOf(typeName, row), coordinate, 'DENIED', { reason, agreementId: ids[0] }, row);
-    return forbidden(coordinate, reason, ctx.caller!, owner, ids);
+  function refuse(ctx: PolicyContext, info: GraphQLResolveInfo, typeName: string, coordinate: string, row: Row | undefined, reason: DenialReason, ids: string[]) {
+    ctx.disclosures!.record(grant('DENIED', { reason, agreementId: ids[0] }), coordinate, row, subjectFor(typeName));
+    return forbidden(coordinate, reason, ctx.caller!, owner, ids, info);
   }
 
   const decidePublic: Decide = (_p, _a, ctx) => (ctx.caller ? true : unauthenticated());
 
   function decideOwnerOnly(typeName: string, coordinate: string): Decide {
-    return (parent, _a, ctx) => {
+    return (parent, _a, ctx, info) => {
       if (!ctx.caller) return unauthenticated();
       if (ctx.caller.agency === owner) return true;
-      return refuse(ctx, typeName, coordinate, parent, 'OWNER_ONLY', []);
+      return refuse(ctx, info, typeName, coordinate, parent, 'OWNER_ONLY', []);
     };
   }
 
   function decideGranted(typeName: string, coordinate: string, granting: Agreement[]): Decide {
-    return (parent, _a, ctx) => {
+    return (parent, _a, ctx, info) => {
       if (!ctx.caller) return unauthenticated();
       if (ctx.caller.agency === owner) return true;
       const decision = callerDecision(ctx, coordinate, typeName, granting);
-      if (decision.denial) return refuse(ctx, typeName, coordinate, parent, decision.denial.reason, decision.denial.agreements);
+      if (decision.denial) return refuse(ctx, info, typeName, coordinate, parent, decision.denial.reason, decision.denial.agreements);
       if (!decision.perRecord) return release(ctx, typeName, coordinate, parent, decision.candidates[0]);
-      const settle = (outcome: RecordOutcome) =>
-        outcome.ok
-          ? release(ctx, typeName, coordinate, parent, outcome.agreement, outcome.consent)
-          : refuse(ctx, typeName, coordinate, parent, outcome.reason, outcome.agreements);
       const outcome = recordOutcome(decision.candidates, typeName, coordinate, parent, ctx);
-      return outcome instanceof Promise ? outcome.then(settle, internalError) : settle(outcome);
+      if (outcome instanceof Promise) return outcome.then((o) => settle(o, ctx, info, typeName, coordinate, parent), internalError);
+      return settle(outcome, ctx, info, typeName, coordinate, parent);
     };
+  }
+
+  function settle(outcome: RecordOutcome, ctx: PolicyContext, info: GraphQLResolveInfo, typeName: string, coordinate: string, row: Row | undefined) {
+    return outcome.ok
+      ? release(ctx, typeName, coordinate, row, outcome.agreement, outcome.consent)
+      : refuse(ctx, info, typeName, coordinate, row, outcome.reason, outcome.agreements);
   }
 
   const deciders: Record<string, Record<string, Decide>> = {};
@@ -263,23 +286,51 @@ export function compilePolicy(schema: GraphQLSchema, policy: SubgraphPolicy, all
   );
 
   // Records of scoped types are listed only where some agreement covers them for the caller.
-  async function visibleRows(ctx: PolicyContext, typeName: string, rows: Row[]): Promise<boolean[]> {
+  // Synchronous unless a consent has to be loaded first.
+  function visibleRows(ctx: PolicyContext, typeName: string, rows: Row[]): boolean[] | Promise<boolean[]> {
     const covering = agreements.filter((a) => a.fields.some((f) => f.startsWith(`${typeName}.`)));
     const decision = callerDecision(ctx, `${typeName}.*`, typeName, covering);
     if (decision.denial) return rows.map(() => false);
+    const state = ctx.policy!;
     if (decision.candidates.some((a) => a.consentRequired)) {
-      // Every list waits for the same consent batch, so all released records resolve together
-      // and the loaders under them batch across the whole response.
-      const state = ctx.policy!;
-      await Promise.all(
-        rows.map((row) => {
-          const personId = subjectOf(typeName, row).personId;
-          if (!personId || state.knownConsents.has(personId)) return undefined;
-          return state.consents.load(personId).then((consents) => void state.knownConsents.set(personId, consents));
-        }),
-      );
+      const missing = new Set<string>();
+      for (const row of rows) {
+        const personId = subjectOf(typeName, row).personId;
+        if (personId && !state.knownConsents.has(personId)) missing.add(personId);
+      }
+      if (missing.size) {
+        // Every list waits for the same consent batch, so all released records resolve together
+        // and the loaders under them batch across the whole response.
+        return Promise.all(
+          [...missing].map((personId) => state.consents.load(personId).then((consents) => void state.knownConsents.set(personId, consents))),
+        ).then(() => visibleRows(ctx, typeName, rows));
+      }
     }
-    return Promise.all(rows.map(async (row) => (await recordOutcome(decision.candidates, typeName, `${typeName}.*`, row, ctx)).ok));
+    const outcomes = rows.map((row) => recordOutcome(decision.candidates, typeName, `${typeName}.*`, row, ctx));
+    if (outcomes.some((o) => o instanceof Promise)) return Promise.all(outcomes).then((all) => all.map((o) => o.ok));
+    return (outcomes as RecordOutcome[]).map((o) => o.ok);
+  }
+
+  /** Tags each record with what it is about and hangs from; filters scoped records. */
+  function settleRecords(result: unknown, target: string, filter: boolean, parent: Row | undefined, ctx: PolicyContext, info: GraphQLResolveInfo): unknown {
+    if (result === null || result === undefined || result instanceof Error) return result;
+    // The owner's own records need no tags (nothing is logged or filtered for the owner).
+    if (!ctx.caller || ctx.caller.agency === owner) return result;
+    const inherited = subjectOf(info.parentType.name, parent);
+    const parentNotice = parent?.[NOTICE];
+    const ancestors = parent && typeof parent === 'object' ? { ...((parent[ANCESTORS] as object | undefined) ?? {}), [info.parentType.name]: parent } : {};
+    const rows: Row[] = Array.isArray(result) ? result : [result as Row];
+    for (const row of rows) {
+      if (!row || typeof row !== 'object') continue;
+      row[SUBJECT] = inherited;
+      row[ANCESTORS] = ancestors;
+      const notice = policy.noticeFor?.(target, row) ?? parentNotice;
+      if (notice) row[NOTICE] = notice;
+    }
+    if (!filter) return result;
+    const pick = (keep: boolean[]) => (Array.isArray(result) ? rows.filter((_r, i) => keep[i]) : keep[0] ? result : null);
+    const keep = visibleRows(ctx, target, rows);
+    return keep instanceof Promise ? keep.then(pick) : pick(keep);
   }
 
   const records: IMiddlewareFieldMap = {};
@@ -289,29 +340,12 @@ export function compilePolicy(schema: GraphQLSchema, policy: SubgraphPolicy, all
       const target = getNamedType(field.type);
       if (!isObjectType(target) || target.name.startsWith('_')) continue;
       const filter = scopedTypes.includes(target.name);
-      const noticeFor = policy.noticeFor;
-      const middleware: IMiddleware = async (resolve, parent, args, ctx: PolicyContext, info: GraphQLResolveInfo) => {
-        const result = await resolve(parent, args, ctx, info);
-        if (result === null || result === undefined || result instanceof Error) return result;
-        const inherited = subjectOf(info.parentType.name, parent);
-        const parentNotice = parent?.[NOTICE];
-        const ancestors = parent && typeof parent === 'object' ? { ...(parent[ANCESTORS] ?? {}), [info.parentType.name]: parent } : {};
-        const tag = (row: Row) => {
-          if (row && typeof row === 'object') {
-            row[SUBJECT] = inherited;
-            row[ANCESTORS] = ancestors;
-            const notice = noticeFor?.(target.name, row) ?? parentNotice;
-            if (notice) row[NOTICE] = notice;
-          }
-          return row;
-        };
-        const rows: Row[] = Array.isArray(result) ? result.map(tag) : [tag(result)];
-        if (!filter || !ctx.caller || ctx.caller.agency === owner) return result;
-        const keep = await visibleRows(ctx, target.name, rows);
-        if (Array.isArray(result)) return rows.filter((_r, i) => keep[i]);
-        return keep[0] ? result : null;
+      const middleware = (resolve: (...a: unknown[]) => unknown, parent: Row | undefined, args: unknown, ctx: PolicyContext, info: GraphQLResolveInfo): any => {
+        const result = resolve(parent, args, ctx, info);
+        if (result instanceof Promise) return result.then((r) => settleRecords(r, target.name, filter, parent, ctx, info));
+        return settleRecords(result, target.name, filter, parent, ctx, info);
       };
-      ((records[type.name] ??= {}) as Record<string, IMiddleware>)[field.name] = middleware;
+      ((records[type.name] ??= {}) as Record<string, IMiddleware>)[field.name] = middleware as IMiddleware;
     }
   }
   return { owner, rules, deciders, records, scopedTypes };
@@ -324,38 +358,17 @@ function internalError(error: unknown): GraphQLError {
   });
 }
 
-/** graphql-shield with the tree: deny by default, resolver errors pass as errors. */
-export function shieldFor(compiled: CompiledPolicy) {
-  return shield(compiled.rules, {
-    fallbackRule: deny,
-    allowExternalErrors: true,
-    debug: false,
-    fallbackError: (_error, _parent, _args, _ctx, info) =>
-      new GraphQLError(`${info.parentType.name}.${info.fieldName} withheld: the field is not classified by any policy.`, {
-        extensions: { code: 'FORBIDDEN', coordinate: `${info.parentType.name}.${info.fieldName}`, reason: 'UNCLASSIFIED' },
-      }),
-  });
-}
-
-
 /**
- * EXPERIMENT, not used to serve requests: the same decisions run by a plain graphql-middleware
- * field map that stays synchronous when a decision is. `npm run bench:shield` measures it beside
- * graphql-shield's executor, which makes every field asynchronous.
+ * graphql-shield's options for the tree, whichever executor runs it: deny what the tree doesn't
+ * name, let resolver errors through as errors (a database outage is not a refusal), no debug.
  */
-export function synchronousGuard(compiled: CompiledPolicy): IMiddlewareFieldMap {
-  const map: IMiddlewareFieldMap = {};
-  for (const [typeName, fields] of Object.entries(compiled.deciders)) {
-    const typeMap: Record<string, IMiddleware> = {};
-    for (const [fieldName, decide] of Object.entries(fields)) {
-      typeMap[fieldName] = (resolve, parent, args, ctx, info) => {
-        const verdict = decide(parent, args, ctx, info);
-        if (verdict === true) return resolve(parent, args, ctx, info);
-        if (verdict instanceof Promise) return verdict.then((v) => (v === true ? resolve(parent, args, ctx, info) : v));
-        return verdict;
-      };
-    }
-    map[typeName] = typeMap;
-  }
-  return map;
-}
+export const SHIELD_OPTIONS = {
+  fallbackRule: deny,
+  allowExternalErrors: true,
+  debug: false,
+  fallbackError: (_error: unknown, _parent: unknown, _args: unknown, _ctx: unknown, info: GraphQLResolveInfo) =>
+    new GraphQLError(`${info.parentType.name}.${info.fieldName} withheld: the field is not classified by any policy.`, {
+      path: responsePathAsArray(info.path),
+      extensions: { code: 'FORBIDDEN', coordinate: `${info.parentType.name}.${info.fieldName}`, reason: 'UNCLASSIFIED' },
+    }),
+};

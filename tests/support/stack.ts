@@ -9,6 +9,7 @@ import { AGENCIES, AgencyName, databaseUrl } from '../../lib/config';
 import { dropDatabase } from '../../lib/db';
 import { seedDemoData } from '../../lib/seed';
 import { Stack, startStack } from '../../lib/stack';
+import { PolicyExecutor } from '../../lib/policy/executor';
 import { CLERK, Who, authHeader } from './tokens';
 
 export interface TestStack extends Stack {
@@ -47,7 +48,7 @@ export async function postGraphQL<T>(
   return { ...body, status: response.status };
 }
 
-export async function startTestStack(options: { cases: number }): Promise<TestStack> {
+export async function startTestStack(options: { cases: number; policyExecutor?: PolicyExecutor }): Promise<TestStack> {
   let databaseUrls: Record<AgencyName, string> | undefined;
   if (usesRealPostgres()) {
     const env = { DATABASE_URL: process.env.DATABASE_URL, DATABASE_PREFIX: `dvtest_${randomBytes(4).toString('hex')}_` };
@@ -59,6 +60,7 @@ export async function startTestStack(options: { cases: number }): Promise<TestSt
     gatewayPort: 0,
     subgraphPorts: { courts: 0, housing: 0, counseling: 0, probation: 0 },
     timeoutMs: 30_000,
+    policyExecutor: options.policyExecutor,
   });
   const demoCaseId = options.cases > 0 ? await seedDemoData(stack.databases, { cases: options.cases }) : null;
   return {

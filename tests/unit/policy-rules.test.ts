@@ -2,15 +2,15 @@
  * The compiled rule tree on its own: a schema, a policy, agreements and a caller, no database.
  * Agreement dates are checked against the request's day; consents against their own dates.
  */
-import { graphql } from 'graphql';
-import { applyMiddleware } from 'graphql-middleware';
+import { GraphQLError, graphql, locatedError } from 'graphql';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import DataLoader from 'dataloader';
 import { Agreement } from '../../lib/policy/agreements';
 import { DisclosureCollector } from '../../lib/policy/audit';
 import { SubgraphPolicy } from '../../lib/policy/classification';
 import { ConsentRecord, consentInForce } from '../../lib/policy/consent';
-import { compilePolicy, shieldFor } from '../../lib/policy/rules';
+import { compilePolicy, forbidden } from '../../lib/policy/rules';
+import { POLICY_EXECUTORS, PolicyExecutor, guardSchema } from '../../lib/policy/executor';
 
 const typeDefs = `
   type Query { supervision: Supervision }
@@ -26,13 +26,13 @@ const base: Agreement = {
   expires: '2026-12-31', consentRequired: false, fields: ['Query.supervision', 'Supervision.status'], legalBasis: 'b', file: 'a.yaml',
 };
 
-async function run(agreements: Agreement[], caller: any, day = '2026-06-01', consents: ConsentRecord[] = []) {
+async function runWith(executor: PolicyExecutor, agreements: Agreement[], caller: any, day = '2026-06-01', consents: ConsentRecord[] = []) {
   const schema = makeExecutableSchema({
     typeDefs,
     resolvers: { Query: { supervision: () => ({ id: 's1', status: 'ACTIVE', level: 'HIGH', notes: 'private', personId: 'p1' }) } },
   });
   const compiled = compilePolicy(schema, policy, agreements);
-  const guarded = applyMiddleware(schema, shieldFor(compiled), compiled.records);
+  const guarded = guardSchema(schema, compiled, executor);
   const disclosures = new DisclosureCollector();
   const result = await graphql({
     schema: guarded,
@@ -48,7 +48,8 @@ async function run(agreements: Agreement[], caller: any, day = '2026-06-01', con
 
 const judge = { agency: 'courts', role: 'judge', purpose: 'judicial_review', subject: 'j', token: '' };
 
-describe('compiled rules', () => {
+describe.each(POLICY_EXECUTORS)('compiled rules, run by the %s executor', (executor) => {
+  const run = (...a: Parameters<typeof runWith> extends [any, ...infer R] ? R : never) => runWith(executor, ...a);
   it('releases what an agreement in force grants, and nothing else', async () => {
     const { data, reasons } = await run([base], judge);
     expect(data.supervision).toEqual({ id: 's1', status: 'ACTIVE', level: null, notes: null });
@@ -101,5 +102,24 @@ describe('consentInForce', () => {
     expect(consentInForce([consent], 'judicial_review', 'ProgramEnrollment.status', '2026-06-01')).toEqual({ ok: false, reason: 'CONSENT_MISSING' });
     expect(consentInForce([consent], 'compliance_monitoring', 'ClinicalNote.body', '2026-06-01')).toEqual({ ok: false, reason: 'CONSENT_MISSING' });
     expect(consentInForce([consent], 'compliance_monitoring', 'ProgramEnrollment.status', '2026-01-15')).toEqual({ ok: false, reason: 'CONSENT_MISSING' });
+  });
+});
+
+describe('a refusal', () => {
+  const refusal = forbidden('Supervision.level', 'NO_AGREEMENT', judge as any, 'probation', [], {
+    path: { prev: { prev: undefined, key: 'supervision', typename: 'Query' }, key: 'level', typename: 'Supervision' },
+  } as any);
+  it('is a GraphQLError with its path, serialized without locations or stack', () => {
+    expect(refusal).toBeInstanceOf(GraphQLError);
+    expect(refusal).toBeInstanceOf(Error);
+    expect(String(refusal)).toBe('Supervision.level withheld: no agreement grants it to courts judge.');
+    expect(JSON.parse(JSON.stringify(refusal))).toEqual({
+      message: 'Supervision.level withheld: no agreement grants it to courts judge.',
+      path: ['supervision', 'level'],
+      extensions: { code: 'FORBIDDEN', coordinate: 'Supervision.level', reason: 'NO_AGREEMENT' },
+    });
+  });
+  it('is kept as it is by graphql-js rather than wrapped', () => {
+    expect(locatedError(refusal, [], ['other'])).toBe(refusal);
   });
 });
