@@ -3,11 +3,14 @@
  *
  * Subgraph CPU per Caseload request with and without the MOU rules. The gateway is run once to
  * record the exact operations it sends each subgraph for `Caseload(first: N)`; those are then
- * replayed in-process against each subgraph's schema bare (no shield), under graphql-shield with
- * `allow` on every field (what shield's executor costs by itself), with the compiled MOU rules,
- * and with the rules plus the disclosure-log write: interleaved rounds, CPU read from
- * process.cpuUsage() (the database runs in its own process when DATABASE_URL is set; with the
- * embedded database its CPU would be counted too, and the script says so).
+ * replayed in-process against each subgraph's schema: bare (no rules); with a pass-through
+ * graphql-middleware layer on every field (the floor of any per-field guard); under graphql-shield
+ * with `allow` on every field (what shield's executor costs by itself); with the compiled MOU rules
+ * run by graphql-shield's executor and by the synchronous executor (the default), each without
+ * and with the disclosure-log write. Rounds interleave the configurations; CPU is read from
+ * process.cpuUsage() and the mean round reported (the database runs in its own process when
+ * DATABASE_URL is set; with the embedded database its CPU would be counted too, and the script
+ * says so). Options: --caller probation|judge, --agency <agency>, --config <one configuration>.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -54,6 +57,10 @@ function passThrough(schema: GraphQLSchema): IMiddlewareFieldMap {
   return map;
 }
 
+function mean(values: number[]): number {
+  return values.reduce((a, b) => a + b, 0) / values.length;
+}
+
 function cpuMs(start: NodeJS.CpuUsage): number {
   const d = process.cpuUsage(start);
   return (d.user + d.system) / 1000;
@@ -86,7 +93,7 @@ async function main(): Promise<void> {
 
     // 1. What the gateway asks each subgraph for one Caseload request.
     const recorded: Recorded[] = [];
-    const totals = new Map<string, number>();
+    const samples = new Map<string, number[]>();
     const realFetch = globalThis.fetch;
     globalThis.fetch = async (input: any, init?: any) => {
       const url = String(input);
@@ -152,13 +159,17 @@ async function main(): Promise<void> {
         for (const config of round % 2 ? [...configs].reverse() : configs) {
           const start = process.cpuUsage();
           await runOnce(agency, config);
-          if (round >= WARMUP) totals.set(`${agency}:${config}`, (totals.get(`${agency}:${config}`) ?? 0) + cpuMs(start));
+          if (round >= WARMUP) {
+            const key = `${agency}:${config}`;
+            if (!samples.has(key)) samples.set(key, []);
+            samples.get(key)!.push(cpuMs(start));
+          }
         }
       }
     }
 
-    const per = (agency: string, config: string) => (totals.get(`${agency}:${config}`) ?? 0) / ROUNDS;
-    console.log(`\nCaseload(first: ${FIRST}) of ${CASES} seeded cases as ${who.agency}/${who.role}/${who.purpose}; ${ROUNDS} rounds after ${WARMUP} warm-up`);
+    const per = (agency: string, config: string) => mean(samples.get(`${agency}:${config}`) ?? [0]);
+    console.log(`\nCaseload(first: ${FIRST}) of ${CASES} seeded cases as ${who.agency}/${who.role}/${who.purpose}; mean of ${ROUNDS} rounds after ${WARMUP} warm-up`);
     console.log(`database: ${real ? 'PostgreSQL (its own process: not counted)' : 'embedded PGlite IN THIS PROCESS (its CPU is counted in every column)'}`);
     console.log(`subgraph operations per request: ${AGENCIES.map((a) => `${a} ${recorded.filter((r) => r.agency === a).length}`).join(', ')}; fields withheld: ${withheld}`);
     const titles: Record<(typeof allConfigs)[number], string> = {
