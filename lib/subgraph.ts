@@ -21,6 +21,7 @@ import { consentLoader } from './policy/consent';
 import { RequestPolicy, compilePolicy } from './policy/rules';
 import { PolicyExecutor, guardSchema } from './policy/executor';
 import { scalarResolvers } from './scalars';
+import { RequestBatches } from './loaders';
 
 export interface SubgraphContext<Loaders> {
   db: DataSource;
@@ -38,7 +39,7 @@ export interface SubgraphDefinition<Loaders> {
   resolvers: GraphQLResolverMap<SubgraphContext<Loaders>>;
   entities: EntitySchema<any>[];
   migrations: (new () => MigrationInterface)[];
-  createLoaders(db: DataSource): Loaders;
+  createLoaders(db: DataSource, batches: RequestBatches): Loaders;
   /** Which fields are public, owner-only or never shared; record scopes; notices. */
   policy: SubgraphPolicy;
 }
@@ -113,12 +114,13 @@ export function today(): string {
 
 /** A request's loaders and policy state, for a verified caller. */
 export function contextFor<L>(definition: SubgraphDefinition<L>, db: DataSource, caller: Caller, requestId: string): SubgraphContext<L> {
+  const batches = new RequestBatches();
   return {
     db,
-    loaders: definition.createLoaders(db),
+    loaders: definition.createLoaders(db, batches),
     caller,
     requestId,
-    policy: { today: today(), decisions: new Map(), consents: consentLoader(db, caller.agency), knownConsents: new Map(), notices: new Set() },
+    policy: { today: today(), decisions: new Map(), consents: consentLoader(batches, db, caller.agency), knownConsents: new Map(), notices: new Set() },
     disclosures: new DisclosureCollector(),
   };
 }

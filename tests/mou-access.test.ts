@@ -21,9 +21,9 @@ import { Agreement, grants, inForce, loadAgreements } from '../lib/policy/agreem
 import { FEDERATION_PLUMBING, coordinateMatches } from '../lib/policy/classification';
 import { buildUnguardedSchema, today } from '../lib/subgraph';
 import { SUBGRAPHS } from '../subgraphs';
-import { TestStack, postGraphQL, startTestStack } from './support/stack';
+import { TestStack, operation, postGraphQL, startTestStack } from './support/stack';
 import { POLICY_EXECUTORS, PolicyExecutor } from '../lib/policy/executor';
-import { Who, tokenFor } from './support/tokens';
+import { CASEWORKER, COUNSELOR, JUDGE, PROBATION_OFFICER, Who, tokenFor } from './support/tokens';
 
 const agreements = loadAgreements();
 const CALLERS: Who[] = AGENCIES.flatMap((agency) =>
@@ -156,10 +156,13 @@ async function representationsOf(stack: TestStack): Promise<Representations> {
   };
 }
 
+/** Enough seeded cases for every kind of record and consent (present, absent) to occur. */
+const EQUIVALENCE_CASES = 20;
+
 // The same seeded graph twice: the compiled rules run by each executor.
 beforeAll(async () => {
   for (const executor of POLICY_EXECUTORS) {
-    stacks[executor] = await startTestStack({ cases: 3, policyExecutor: executor });
+    stacks[executor] = await startTestStack({ cases: EQUIVALENCE_CASES, policyExecutor: executor });
     representations[executor] = await representationsOf(stacks[executor]);
   }
 });
@@ -234,6 +237,67 @@ describe.each(POLICY_EXECUTORS)('rules run by the %s executor', (executor) => {
   });
 });
 
+/** Whether the owner's consent rows include one in force today covering `coordinate` for `purpose`. */
+function consentCovers(rows: any[], personId: string, purpose: string, coordinate: string): boolean {
+  const day = today();
+  const [type] = coordinate.split('.');
+  return rows.some(
+    (c) =>
+      c.person_id === personId &&
+      c.purposes.includes(purpose) &&
+      c.data.some((d: string) => d === '*' || d === coordinate || d === `${type}.*`) &&
+      c.signed_date <= day &&
+      c.expires_on >= day &&
+      (c.revoked_at === null || new Date(c.revoked_at) > new Date()),
+  );
+}
+
+describe.each(POLICY_EXECUTORS)('record by record, with the %s executor', (executor) => {
+  const consentRows = (stack: TestStack, agency: 'counseling' | 'housing', recipient: string) =>
+    stack.databases[agency].query(
+      `SELECT person_id, purposes, data, to_char(signed_date, 'YYYY-MM-DD') AS signed_date, to_char(expires_on, 'YYYY-MM-DD') AS expires_on, revoked_at
+         FROM consent WHERE recipient_agency = $1`,
+      [recipient],
+    );
+
+  it('releases to probation only court-mandated programs, and substance-use treatment only under a consent in force that covers it', async () => {
+    const stack = stacks[executor];
+    const result = await postGraphQL<any>(stack.gatewayUrl, operation('Caseload'), { first: EQUIVALENCE_CASES }, { authorization: `Bearer ${await tokenFor(PROBATION_OFFICER)}` });
+    const records = new Map<string, any>(
+      (await stack.databases.counseling.query('SELECT id, person_id, program_type, mandate_id FROM program_enrollment')).map((r: any) => [r.id, r]),
+    );
+    const consents = await consentRows(stack, 'counseling', 'probation');
+    const released = result.data.cases.nodes.flatMap((c: any) => c.programEnrollments ?? []);
+    let sud = 0;
+    for (const enrollment of released) {
+      const record = records.get(enrollment.id);
+      expect(record.mandate_id).not.toBeNull();
+      if (record.program_type !== 'SUBSTANCE_USE_TREATMENT') continue;
+      sud++;
+      expect(consentCovers(consents, record.person_id, 'compliance_monitoring', 'ProgramEnrollment.id')).toBe(true);
+      if (enrollment.sessions?.length) expect(consentCovers(consents, record.person_id, 'compliance_monitoring', 'CounselingSession.id')).toBe(true);
+    }
+    // The seeded cases hold both kinds of treatment, and mandated substance-use treatment with and without consent.
+    const shown = new Set(released.map((e: any) => e.id));
+    const withheldSud = [...records.values()].filter((r) => r.program_type === 'SUBSTANCE_USE_TREATMENT' && r.mandate_id && !shown.has(r.id));
+    expect(released.length - sud).toBeGreaterThan(0);
+    expect(sud).toBeGreaterThan(0);
+    expect(withheldSud.length).toBeGreaterThan(0);
+  });
+
+  it('tells a judge whether a victim is sheltered only under the victim’s consent in force', async () => {
+    const stack = stacks[executor];
+    const result = await postGraphQL<any>(stack.gatewayUrl, operation('Caseload'), { first: EQUIVALENCE_CASES }, { authorization: `Bearer ${await tokenFor(JUDGE)}` });
+    const consents = await consentRows(stack, 'housing', 'courts');
+    const people = result.data.cases.nodes.flatMap((c: any) => c.parties.map((p: any) => p.person));
+    const told = people.filter((p: any) => p.housingStatus !== null);
+    for (const person of told) expect(consentCovers(consents, person.id, 'judicial_review', 'Person.housingStatus')).toBe(true);
+    const refused = (result.errors ?? []).filter((e: any) => e.extensions?.coordinate === 'Person.housingStatus');
+    expect(told.length).toBeGreaterThan(0);
+    expect(refused.map((e: any) => e.extensions.reason)).toContain('CONSENT_MISSING');
+  });
+});
+
 describe('the two executors', () => {
   /** The disclosure log rows after `seq`, without what differs by run (request id, time, hash). */
   async function loggedSince(stack: TestStack, since: Record<AgencyName, number>) {
@@ -254,14 +318,13 @@ describe('the two executors', () => {
     return out;
   }
 
-  it('answer a whole case identically, refusals and disclosure log included, for every agency × role × purpose', async () => {
+  /** Both stacks' answers to `query` for every caller, compared; returns the callers that differ. */
+  async function compareAll(query: string, variables: (s: TestStack) => Record<string, unknown>): Promise<string[]> {
     const [a, b] = POLICY_EXECUTORS.map((e) => stacks[e]);
-    expect(a.demoCaseId).toBe(b.demoCaseId);
-    const before = await Promise.all([lastSeq(a), lastSeq(b)]);
     const differences: string[] = [];
     for (const who of CALLERS) {
       const headers = { authorization: `Bearer ${await tokenFor(who)}` };
-      const [ra, rb] = await Promise.all([a, b].map((s) => postGraphQL<any>(s.gatewayUrl, WHOLE_CASE, { id: s.demoCaseId }, headers)));
+      const [ra, rb] = await Promise.all([a, b].map((s) => postGraphQL<any>(s.gatewayUrl, query, variables(s), headers)));
       const byPath = (r: typeof ra) => [...(r.errors ?? [])].sort((x, y) => String(x.path).localeCompare(String(y.path)));
       // The owners' accounting of disclosures names each request by its id and time, which differ,
       // and lists a request's rows in the order its fields resolved, which differs by executor.
@@ -271,13 +334,54 @@ describe('the two executors', () => {
           if (Array.isArray(value) && value[0]?.__typename === 'Disclosure') return value.map((v) => stable(v)).sort();
           return value;
         });
-      if (stable(ra.data) !== stable(rb.data) || stable(byPath(ra)) !== stable(byPath(rb))) {
-        differences.push(`${who.agency}/${who.role}/${who.purpose}`);
-      }
+      expect(ra.status).toBe(200);
+      if (stable(ra.data) !== stable(rb.data) || stable(byPath(ra)) !== stable(byPath(rb))) differences.push(`${who.agency}/${who.role}/${who.purpose}`);
     }
-    expect(differences).toEqual([]);
-    const [logA, logB] = await Promise.all([loggedSince(a, before[0]), loggedSince(b, before[1])]);
+    return differences;
+  }
+
+  /** The same consent changes on both stacks: a partial Part 2 consent, a revoked and an expired VAWA consent. */
+  async function changeConsents(stack: TestStack) {
+    const [patient] = await stack.databases.counseling.query(
+      `SELECT e.person_id AS id FROM program_enrollment e WHERE e.program_type = 'SUBSTANCE_USE_TREATMENT' AND e.mandate_id IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM consent c WHERE c.person_id = e.person_id) ORDER BY e.id LIMIT 1`);
+    const [given] = await stack.databases.housing.query('SELECT id FROM consent ORDER BY id LIMIT 1');
+    const [victim] = await stack.databases.housing.query(
+      'SELECT s.person_id AS id FROM shelter_stay s WHERE NOT EXISTS (SELECT 1 FROM consent c WHERE c.person_id = s.person_id) ORDER BY s.id LIMIT 1');
+    expect([patient, given, victim].every(Boolean)).toBe(true);
+    const results = [
+      await stack.gql('mutation($input: RecordTreatmentConsentInput!) { recordTreatmentConsent(input: $input) { id } }', {
+        input: { personId: patient.id, discloser: 'Clinic', recipientAgency: 'PROBATION', purposes: ['COMPLIANCE_MONITORING'],
+          data: ['ProgramEnrollment.*'], signedBy: 'P', signedDate: '2026-01-10', expiresOn: '2027-12-31', expiryEvent: 'end of probation' },
+      }, { as: COUNSELOR }),
+      await stack.gql('mutation($input: RevokeHousingConsentInput!) { revokeHousingConsent(input: $input) { id } }', { input: { consentId: given.id } }, { as: CASEWORKER }),
+      await stack.gql('mutation($input: RecordHousingConsentInput!) { recordHousingConsent(input: $input) { id } }', {
+        input: { personId: victim.id, discloser: 'Shelter', recipientAgency: 'COURTS', purposes: ['JUDICIAL_REVIEW'],
+          data: ['Person.housingStatus'], signedBy: 'V', signedDate: '2025-01-10', expiresOn: '2025-07-10' },
+      }, { as: CASEWORKER }),
+    ];
+    expect(results.map((r) => r.errors ?? [])).toEqual([[], [], []]);
+    // The consents recorded here get a new id on each stack.
+    return [results[0].data.recordTreatmentConsent.id, results[2].data.recordHousingConsent.id] as string[];
+  }
+
+  it('answer identically, refusals and disclosure log included, for every agency × role × purpose, before and after consents change', async () => {
+    const [a, b] = POLICY_EXECUTORS.map((e) => stacks[e]);
+    expect(a.demoCaseId).toBe(b.demoCaseId);
+    const before = await Promise.all([lastSeq(a), lastSeq(b)]);
+    const caseload = { first: EQUIVALENCE_CASES };
+    expect(await compareAll(WHOLE_CASE, (s) => ({ id: s.demoCaseId }))).toEqual([]);
+    expect(await compareAll(operation('Caseload'), () => caseload)).toEqual([]);
+    const recorded = [await changeConsents(a), await changeConsents(b)];
+    expect(await compareAll(operation('Caseload'), () => caseload)).toEqual([]);
+    const named = (rows: string[], ids: string[]) => rows.map((row) => ids.reduce((r, id, i) => r.replaceAll(id, `recorded-consent-${i}`), row)).sort();
+    const [logA, logB] = await Promise.all([loggedSince(a, before[0]), loggedSince(b, before[1])]).then(([x, y]) => [named(x, recorded[0]), named(y, recorded[1])]);
     expect(logA.length).toBeGreaterThan(CALLERS.length);
+    // Every kind of outcome the agreements can give occurred, and both executors logged it alike.
+    const reasons = new Set(logA.map((row) => JSON.parse(row.slice(row.indexOf(' ') + 1)).reason));
+    for (const reason of [null, 'OWNER_ONLY', 'NO_AGREEMENT', 'PURPOSE_NOT_COVERED', 'AGREEMENT_EXPIRED', 'CONSENT_MISSING', 'CONSENT_EXPIRED', 'CONSENT_REVOKED']) {
+      expect([...reasons]).toContain(reason);
+    }
     expect(logA).toEqual(logB);
   });
 });

@@ -4,6 +4,7 @@
  * criminal-justice-referred patients (42 CFR 2.35) until when it is irrevocable.
  */
 import DataLoader from 'dataloader';
+import { RequestBatches } from '../loaders';
 import { DataSource, EntitySchema, MigrationInterface, QueryRunner } from 'typeorm';
 import { AgencyName } from '../config';
 import { createdAt, date, primaryId, selectColumns, text, textArray, timestamp, uuid } from '../entity';
@@ -50,10 +51,10 @@ export const ConsentEntity = new EntitySchema<ConsentRecord>({
 });
 
 /** The consents on file for each person, to one recipient agency: one query per batch. */
-export function consentLoader(db: DataSource, recipient: AgencyName): DataLoader<string, ConsentRecord[]> {
+export function consentLoader(batches: RequestBatches, db: DataSource, recipient: AgencyName): DataLoader<string, ConsentRecord[]> {
   const columns = selectColumns(db, ConsentEntity);
   const sql = `SELECT ${columns} FROM consent WHERE recipient_agency = $1 AND person_id = ANY($2::uuid[]) ORDER BY signed_date DESC, id`;
-  return new DataLoader(async (personIds) => {
+  return batches.loader(async (personIds: readonly string[]) => {
     const rows: ConsentRecord[] = await db.query(sql, [recipient, [...new Set(personIds)]]);
     return personIds.map((id) => rows.filter((r) => r.personId === id));
   });

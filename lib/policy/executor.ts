@@ -12,12 +12,12 @@
  *
  * POLICY_EXECUTOR selects one; the access tests run the shipped agreements through both.
  */
-import { GraphQLResolveInfo, GraphQLSchema, isObjectType } from 'graphql';
+import { GraphQLResolveInfo, GraphQLSchema, isNonNullType, isObjectType } from 'graphql';
 import { IMiddleware, IMiddlewareFieldMap, IMiddlewareGenerator, applyMiddleware } from 'graphql-middleware';
 import { IRules, allow, deny, rule, shield } from 'graphql-shield';
 import type { ShieldRule } from 'graphql-shield/typings/types';
 import { ConfigError } from '../config';
-import { CompiledPolicy, SHIELD_OPTIONS } from './rules';
+import { CompiledPolicy, SHIELD_OPTIONS, isPromiseLike } from './rules';
 
 export const POLICY_EXECUTORS = ['sync', 'graphql-shield'] as const;
 export type PolicyExecutor = (typeof POLICY_EXECUTORS)[number];
@@ -44,6 +44,8 @@ function verdictOf(answer: unknown): Verdict {
   return false;
 }
 
+const hasResolve = (value: unknown) => typeof (value as { resolve?: unknown } | undefined)?.resolve === 'function';
+
 function evaluatorFor(coordinate: string, candidate: ShieldRule): Evaluate {
   if (candidate.constructor === RULE_TRUE) return () => true;
   if (candidate.constructor === RULE_FALSE) return () => false;
@@ -63,41 +65,61 @@ function evaluatorFor(coordinate: string, candidate: ShieldRule): Evaluate {
     } catch {
       return false; // graphql-shield: a rule that throws denies (debug off)
     }
-    if (answer instanceof Promise) return answer.then(verdictOf, () => false);
+    if (isPromiseLike(answer)) return Promise.resolve(answer).then(verdictOf, () => false);
     return verdictOf(answer);
   };
 }
 
-/** The rule graphql-shield would apply to a field: the field's, the type's, or the fallback. */
+/** The rule graphql-shield would apply to a field: the tree's, the type's, the field's, `*`, or the fallback. */
 function ruleAt(rules: IRules, typeName: string, fieldName: string, fallback: ShieldRule): ShieldRule {
+  if (hasResolve(rules)) return rules as ShieldRule;
   const forType = (rules as Record<string, ShieldRule | Record<string, ShieldRule>>)[typeName];
   if (!forType) return fallback;
-  if (typeof (forType as { resolve?: unknown }).resolve === 'function') return forType as ShieldRule;
+  if (hasResolve(forType)) return forType as ShieldRule;
   const fields = forType as Record<string, ShieldRule>;
   return fields[fieldName] ?? fields['*'] ?? fallback;
 }
 
+/** As graphql-shield does: a rule for a type or field the schema lacks is a mistake, not a no-op. */
+function checkTreeAgainst(schema: GraphQLSchema, rules: IRules): void {
+  if (hasResolve(rules)) return;
+  const tree = rules as Record<string, unknown>;
+  const missingTypes = Object.keys(tree).filter((t) => !schema.getType(t));
+  if (missingTypes.length) throw new ConfigError(`rules name the types ${missingTypes.join(', ')}, which the schema does not have`);
+  for (const [typeName, forType] of Object.entries(tree)) {
+    const type = schema.getType(typeName);
+    if (!isObjectType(type) || hasResolve(forType)) continue;
+    const missing = Object.keys(forType as object).filter((f) => f !== '*' && !(f in type.getFields()));
+    if (missing.length) throw new ConfigError(`rules name ${missing.map((f) => `${typeName}.${f}`).join(', ')}, which the schema does not have`);
+  }
+}
+
+type Resolve = (...a: any[]) => unknown;
+
 /** The rule tree as a graphql-middleware field map that stays synchronous when a rule does. */
 export function synchronousShield(schema: GraphQLSchema, rules: IRules): IMiddlewareFieldMap {
+  checkTreeAgainst(schema, rules);
   const { fallbackRule, fallbackError } = SHIELD_OPTIONS;
+  const refusalFor = (parent: unknown, args: unknown, ctx: unknown, info: GraphQLResolveInfo): unknown => {
+    const fallback: unknown = fallbackError;
+    if (typeof fallback === 'function') return fallback(null, parent, args, ctx, info);
+    return typeof fallback === 'string' ? new Error(fallback) : fallback;
+  };
+  const settle = (verdict: Verdict, resolve: Resolve, parent: unknown, args: unknown, ctx: unknown, info: GraphQLResolveInfo): unknown => {
+    if (verdict === true) return resolve(parent, args, ctx, info);
+    const refusal = verdict === false ? refusalFor(parent, args, ctx, info) : verdict;
+    // A refusal of a non-null field nulls its parent. graphql-js stops evaluating a parent's other
+    // fields at a synchronous error there, and graphql-shield's executor (all asynchronous) does
+    // not: answered later, the siblings are still decided and logged, as under shield.
+    return isNonNullType(info.returnType) ? Promise.resolve(refusal) : refusal;
+  };
   const map: IMiddlewareFieldMap = {};
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isObjectType(type) || type.name.startsWith('__')) continue;
     const typeMap: Record<string, IMiddleware> = {};
-    const named = (rules as Record<string, unknown>)[type.name];
-    if (named && typeof (named as { resolve?: unknown }).resolve !== 'function') {
-      // As graphql-shield does: a rule for a field the schema lacks is a mistake, not a no-op.
-      const missing = Object.keys(named).filter((f) => f !== '*' && !(f in type.getFields()));
-      if (missing.length) throw new ConfigError(`rules name ${missing.map((f) => `${type.name}.${f}`).join(', ')}, which the schema does not have`);
-    }
     for (const fieldName of Object.keys(type.getFields())) {
       const evaluate = evaluatorFor(`${type.name}.${fieldName}`, ruleAt(rules, type.name, fieldName, fallbackRule));
-      const settle = (verdict: Verdict, resolve: (...a: any[]) => unknown, parent: unknown, args: unknown, ctx: unknown, info: GraphQLResolveInfo) => {
-        if (verdict === true) return resolve(parent, args, ctx, info);
-        if (verdict === false) return fallbackError(null, parent, args, ctx, info);
-        return verdict;
-      };
-      const guarded = (resolve: (...a: any[]) => unknown, parent: unknown, args: unknown, ctx: unknown, info: GraphQLResolveInfo): any => {
+      const guarded = (resolve: Resolve, parent: unknown, args: unknown, ctx: unknown, info: GraphQLResolveInfo): any => {
         const verdict = evaluate(parent, args, ctx, info);
         if (verdict instanceof Promise) return verdict.then((v) => settle(v, resolve, parent, args, ctx, info));
         return settle(verdict, resolve, parent, args, ctx, info);

@@ -9,13 +9,13 @@
  * where it asks for consent, a consent in force for the person the record is about.
  */
 import DataLoader from 'dataloader';
-import { GraphQLError, GraphQLResolveInfo, GraphQLSchema, getNamedType, isObjectType, responsePathAsArray } from 'graphql';
+import { GraphQLError, GraphQLResolveInfo, GraphQLSchema, getNamedType, isObjectType, isUnionType, responsePathAsArray } from 'graphql';
 import { IMiddleware, IMiddlewareFieldMap } from 'graphql-middleware';
 import { IRules, deny, rule } from 'graphql-shield';
 import type { Caller } from '../auth/identity';
 import { AgencyName } from '../config';
 import { Agreement, grants, inForce } from './agreements';
-import { DisclosureCollector, Subject, grant } from './audit';
+import { DisclosureCollector, Grant, Subject, grant } from './audit';
 import { FEDERATION_PLUMBING, SubgraphPolicy, coordinateMatches, coordinatesOf } from './classification';
 import { ConsentRecord, consentInForce } from './consent';
 
@@ -107,7 +107,7 @@ const REASON_TEXT: Record<DenialReason, (c: Caller, owner: string, ids: string[]
 /**
  * A refusal: an answer, not a fault. A caseload response can carry hundreds, so it is made
  * without running Error's constructor — no stack to capture and no source locations to compute
- * (GraphQLError's constructor costs ~7 µs even without a stack; this ~0.2 µs): an object with
+ * (GraphQLError's constructor costs ~7 µs even without a stack; this ~0.5 µs): an object with
  * GraphQLError's prototype, so it is a GraphQLError to graphql-js and Apollo Server, serialized by
  * GraphQLError's own toJSON. Given the field's `info` it carries its path, so graphql-js keeps it
  * as it is rather than wrapping it in a second error. No `locations`: they would point into the
@@ -162,6 +162,10 @@ export function compilePolicy(schema: GraphQLSchema, policy: SubgraphPolicy, all
   const agreements = allAgreements.filter((a) => a.dataOwner === owner);
   const scopeOf = (a: Agreement) => (a.records ? policy.recordScopes[a.records] : undefined);
   const scopedTypes = [...new Set(agreements.map((a) => scopeOf(a)?.type).filter((t): t is string => Boolean(t)))];
+  const isPublic = (c: string) => [...policy.public, ...FEDERATION_PLUMBING].some((p) => coordinateMatches(p, c));
+  const isOwnerOnly = (c: string) => policy.ownerOnly.some((p) => coordinateMatches(p, c));
+  const grantable = (c: string) => isPublic(c) || (!isOwnerOnly(c) && agreements.some((a) => a.fields.includes(c)));
+  const partsOf = new Map(scopedTypes.map((t) => [t, recordsBeneath(schema, t, grantable)]));
   const coveredBy = new Map<Agreement, RecordOutcome>(agreements.map((a) => [a, { ok: true, agreement: a }]));
   const NOT_COVERED: RecordOutcome = { ok: false, reason: 'NO_AGREEMENT', agreements: [] };
 
@@ -182,7 +186,9 @@ export function compilePolicy(schema: GraphQLSchema, policy: SubgraphPolicy, all
       const scope = scopeOf(a);
       if (scope) {
         const scoped = scope.type === typeName ? row : (row?.[ANCESTORS] as Record<string, Row> | undefined)?.[scope.type];
-        const applies = scope.type === typeName || scoped !== undefined;
+        // A part of a scoped record (a session of an enrollment) that arrives without it can't be
+        // placed: the scope applies, and without the record it excludes.
+        const applies = scope.type === typeName || scoped !== undefined || partsOf.get(scope.type)?.has(typeName) === true;
         if (applies && !(scoped && scope.test(scoped as Record<string, unknown>))) continue;
       }
       if (!a.consentRequired) return coveredBy.get(a)!;
@@ -218,9 +224,18 @@ export function compilePolicy(schema: GraphQLSchema, policy: SubgraphPolicy, all
     return fn;
   };
   const releasedUnder = new Map(agreements.map((a) => [a, grant('RELEASED', { agreementId: a.id })]));
+  // Consents are loaded per request: their grants are kept with them, so a record's fields find theirs.
+  const releasedWithConsent = new WeakMap<ConsentRecord, Map<Agreement, Grant>>();
+  const consentGrant = (agreement: Agreement, consent: ConsentRecord) => {
+    let byAgreement = releasedWithConsent.get(consent);
+    if (!byAgreement) releasedWithConsent.set(consent, (byAgreement = new Map()));
+    let found = byAgreement.get(agreement);
+    if (!found) byAgreement.set(agreement, (found = grant('RELEASED', { agreementId: agreement.id, consentId: consent.id })));
+    return found;
+  };
 
   function release(ctx: PolicyContext, typeName: string, coordinate: string, row: Row | undefined, agreement: Agreement, consent?: ConsentRecord): true {
-    const decided = consent ? grant('RELEASED', { agreementId: agreement.id, consentId: consent.id }) : releasedUnder.get(agreement)!;
+    const decided = consent ? consentGrant(agreement, consent) : releasedUnder.get(agreement)!;
     ctx.disclosures!.record(decided, coordinate, row, subjectFor(typeName));
     const notice = row?.[NOTICE];
     if (typeof notice === 'string') ctx.policy!.notices.add(notice);
@@ -262,8 +277,6 @@ export function compilePolicy(schema: GraphQLSchema, policy: SubgraphPolicy, all
   }
 
   const deciders: Record<string, Record<string, Decide>> = {};
-  const isPublic = (c: string) => [...policy.public, ...FEDERATION_PLUMBING].some((p) => coordinateMatches(p, c));
-  const isOwnerOnly = (c: string) => policy.ownerOnly.some((p) => coordinateMatches(p, c));
   for (const coordinate of coordinatesOf(schema)) {
     const [typeName, fieldName] = coordinate.split('.');
     const granting = agreements.filter((a) => a.fields.includes(coordinate));
@@ -342,13 +355,44 @@ export function compilePolicy(schema: GraphQLSchema, policy: SubgraphPolicy, all
       const filter = scopedTypes.includes(target.name);
       const middleware = (resolve: (...a: unknown[]) => unknown, parent: Row | undefined, args: unknown, ctx: PolicyContext, info: GraphQLResolveInfo): any => {
         const result = resolve(parent, args, ctx, info);
-        if (result instanceof Promise) return result.then((r) => settleRecords(r, target.name, filter, parent, ctx, info));
+        if (isPromiseLike(result)) return Promise.resolve(result).then((r) => settleRecords(r, target.name, filter, parent, ctx, info));
         return settleRecords(result, target.name, filter, parent, ctx, info);
       };
       ((records[type.name] ??= {}) as Record<string, IMiddleware>)[field.name] = middleware as IMiddleware;
     }
   }
   return { owner, rules, deciders, records, scopedTypes };
+}
+
+/** What graphql-js waits for: any thenable, not only a native Promise. */
+export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
+/**
+ * The records that are part of a `scopeType` record: the object types reachable from it along
+ * fields another agency may be granted (`traversable`), other than entities (a case or person has
+ * an identity of its own, reachable through `_entities`) and the root types. A scope on
+ * `scopeType` covers them too, however they are reached.
+ */
+export function recordsBeneath(schema: GraphQLSchema, scopeType: string, traversable: (coordinate: string) => boolean = () => true): Set<string> {
+  const entity = schema.getType('_Entity');
+  const entities = new Set(isUnionType(entity) ? entity.getTypes().map((t) => t.name) : []);
+  const roots = new Set([schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()].filter(Boolean).map((t) => t!.name));
+  const seen = new Set<string>();
+  const queue = [scopeType];
+  while (queue.length) {
+    const type = schema.getType(queue.pop()!);
+    if (!isObjectType(type)) continue;
+    for (const field of Object.values(type.getFields())) {
+      if (!traversable(`${type.name}.${field.name}`)) continue;
+      const target = getNamedType(field.type);
+      if (!isObjectType(target) || target.name === scopeType || entities.has(target.name) || roots.has(target.name) || seen.has(target.name)) continue;
+      seen.add(target.name);
+      queue.push(target.name);
+    }
+  }
+  return seen;
 }
 
 function internalError(error: unknown): GraphQLError {

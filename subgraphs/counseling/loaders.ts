@@ -1,15 +1,15 @@
 import { DataSource } from 'typeorm';
-import { listLoader, rowLoader } from '../../lib/loaders';
+import { RequestBatches, listLoader, rowLoader } from '../../lib/loaders';
 import { ClinicalNoteEntity, EnrollmentEntity, ProgressReportEntity, SessionEntity } from './entities';
 
-export function createCounselingLoaders(db: DataSource) {
+export function createCounselingLoaders(db: DataSource, batches: RequestBatches) {
   return {
-    enrollmentById: rowLoader(db, EnrollmentEntity),
-    enrollmentsByCase: listLoader(db, EnrollmentEntity, 'caseId', { orderBy: ['enrolledDate', 'id'] }),
-    enrollmentsByMandate: listLoader(db, EnrollmentEntity, 'mandateId', { orderBy: ['enrolledDate', 'id'] }),
-    sessionsByEnrollment: listLoader(db, SessionEntity, 'enrollmentId', { orderBy: ['sessionDate', 'id'] }),
-    reportsByEnrollment: listLoader(db, ProgressReportEntity, 'enrollmentId', { orderBy: ['reportDate', 'id'] }),
-    notesByEnrollment: listLoader(db, ClinicalNoteEntity, 'enrollmentId', { orderBy: ['writtenAt', 'id'] }),
+    enrollmentById: rowLoader(batches, db, EnrollmentEntity),
+    enrollmentsByCase: listLoader(batches, db, EnrollmentEntity, 'caseId', { orderBy: ['enrolledDate', 'id'] }),
+    enrollmentsByMandate: listLoader(batches, db, EnrollmentEntity, 'mandateId', { orderBy: ['enrolledDate', 'id'] }),
+    sessionsByEnrollment: listLoader(batches, db, SessionEntity, 'enrollmentId', { orderBy: ['sessionDate', 'id'] }),
+    reportsByEnrollment: listLoader(batches, db, ProgressReportEntity, 'enrollmentId', { orderBy: ['reportDate', 'id'] }),
+    notesByEnrollment: listLoader(batches, db, ClinicalNoteEntity, 'enrollmentId', { orderBy: ['writtenAt', 'id'] }),
   };
 }
 

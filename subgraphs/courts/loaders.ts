@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { listLoader, rowLoader } from '../../lib/loaders';
+import { RequestBatches, listLoader, rowLoader } from '../../lib/loaders';
 import {
   CaseEntity,
   CasePartyEntity,
@@ -12,20 +12,20 @@ import {
   ViolationEntity,
 } from './entities';
 
-export function createCourtsLoaders(db: DataSource) {
+export function createCourtsLoaders(db: DataSource, batches: RequestBatches) {
   return {
-    caseById: rowLoader(db, CaseEntity),
-    personById: rowLoader(db, PersonEntity),
-    mandateById: rowLoader(db, ProgramMandateEntity),
-    violationById: rowLoader(db, ViolationEntity),
-    partiesByCase: listLoader(db, CasePartyEntity, 'caseId', { orderBy: ['role', 'id'] }),
-    hearingsByCase: listLoader(db, HearingEntity, 'caseId', { orderBy: ['scheduledAt', 'id'] }),
-    ordersByCase: listLoader(db, ProtectiveOrderEntity, 'caseId', { orderBy: ['issuedDate', 'id'] }),
-    mandatesByCase: listLoader(db, ProgramMandateEntity, 'caseId', { orderBy: ['orderedDate', 'id'] }),
-    referralsByCase: listLoader(db, ReferralEntity, 'caseId', { orderBy: ['referredDate', 'id'] }),
-    violationsByCase: listLoader(db, ViolationEntity, 'caseId', { orderBy: ['occurredDate', 'id'] }),
-    sanctionsByCase: listLoader(db, SanctionEntity, 'caseId', { orderBy: ['imposedDate', 'id'] }),
-    sanctionsByViolation: listLoader(db, SanctionEntity, 'violationId', { orderBy: ['imposedDate', 'id'] }),
+    caseById: rowLoader(batches, db, CaseEntity),
+    personById: rowLoader(batches, db, PersonEntity),
+    mandateById: rowLoader(batches, db, ProgramMandateEntity),
+    violationById: rowLoader(batches, db, ViolationEntity),
+    partiesByCase: listLoader(batches, db, CasePartyEntity, 'caseId', { orderBy: ['role', 'id'] }),
+    hearingsByCase: listLoader(batches, db, HearingEntity, 'caseId', { orderBy: ['scheduledAt', 'id'] }),
+    ordersByCase: listLoader(batches, db, ProtectiveOrderEntity, 'caseId', { orderBy: ['issuedDate', 'id'] }),
+    mandatesByCase: listLoader(batches, db, ProgramMandateEntity, 'caseId', { orderBy: ['orderedDate', 'id'] }),
+    referralsByCase: listLoader(batches, db, ReferralEntity, 'caseId', { orderBy: ['referredDate', 'id'] }),
+    violationsByCase: listLoader(batches, db, ViolationEntity, 'caseId', { orderBy: ['occurredDate', 'id'] }),
+    sanctionsByCase: listLoader(batches, db, SanctionEntity, 'caseId', { orderBy: ['imposedDate', 'id'] }),
+    sanctionsByViolation: listLoader(batches, db, SanctionEntity, 'violationId', { orderBy: ['imposedDate', 'id'] }),
   };
 }
 

@@ -1,15 +1,15 @@
 import { DataSource } from 'typeorm';
-import { listLoader, rowLoader } from '../../lib/loaders';
+import { RequestBatches, listLoader, rowLoader } from '../../lib/loaders';
 import { HousingApplicationEntity, ShelterEntity, ShelterStayEntity } from './entities';
 
-export function createHousingLoaders(db: DataSource) {
+export function createHousingLoaders(db: DataSource, batches: RequestBatches) {
   return {
-    shelterById: rowLoader(db, ShelterEntity),
-    stayById: rowLoader(db, ShelterStayEntity),
-    staysByCase: listLoader(db, ShelterStayEntity, 'caseId', { orderBy: ['admittedDate', 'id'] }),
-    staysByPerson: listLoader(db, ShelterStayEntity, 'personId', { orderBy: ['admittedDate', 'id'] }),
-    applicationsByCase: listLoader(db, HousingApplicationEntity, 'caseId', { orderBy: ['appliedDate', 'id'] }),
-    applicationsByPerson: listLoader(db, HousingApplicationEntity, 'personId', { orderBy: ['appliedDate', 'id'] }),
+    shelterById: rowLoader(batches, db, ShelterEntity),
+    stayById: rowLoader(batches, db, ShelterStayEntity),
+    staysByCase: listLoader(batches, db, ShelterStayEntity, 'caseId', { orderBy: ['admittedDate', 'id'] }),
+    staysByPerson: listLoader(batches, db, ShelterStayEntity, 'personId', { orderBy: ['admittedDate', 'id'] }),
+    applicationsByCase: listLoader(batches, db, HousingApplicationEntity, 'caseId', { orderBy: ['appliedDate', 'id'] }),
+    applicationsByPerson: listLoader(batches, db, HousingApplicationEntity, 'personId', { orderBy: ['appliedDate', 'id'] }),
   };
 }
 

@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { listLoader, rowLoader } from '../../lib/loaders';
+import { RequestBatches, listLoader, rowLoader } from '../../lib/loaders';
 import {
   CheckInEntity,
   ComplianceReportEntity,
@@ -9,20 +9,20 @@ import {
   ViolationReportEntity,
 } from './entities';
 
-export function createProbationLoaders(db: DataSource) {
+export function createProbationLoaders(db: DataSource, batches: RequestBatches) {
   return {
-    supervisionById: rowLoader(db, SupervisionEntity),
-    violationReportById: rowLoader(db, ViolationReportEntity),
-    supervisionsByCase: listLoader(db, SupervisionEntity, 'caseId', { orderBy: ['startDate', 'id'] }),
-    checkInsBySupervision: listLoader(db, CheckInEntity, 'supervisionId', { orderBy: ['checkInDate', 'id'] }),
-    drugTestsBySupervision: listLoader(db, DrugTestEntity, 'supervisionId', { orderBy: ['collectedDate', 'id'] }),
-    assessmentsBySupervision: listLoader(db, RiskAssessmentEntity, 'supervisionId', {
+    supervisionById: rowLoader(batches, db, SupervisionEntity),
+    violationReportById: rowLoader(batches, db, ViolationReportEntity),
+    supervisionsByCase: listLoader(batches, db, SupervisionEntity, 'caseId', { orderBy: ['startDate', 'id'] }),
+    checkInsBySupervision: listLoader(batches, db, CheckInEntity, 'supervisionId', { orderBy: ['checkInDate', 'id'] }),
+    drugTestsBySupervision: listLoader(batches, db, DrugTestEntity, 'supervisionId', { orderBy: ['collectedDate', 'id'] }),
+    assessmentsBySupervision: listLoader(batches, db, RiskAssessmentEntity, 'supervisionId', {
       orderBy: ['assessedDate', 'id'],
     }),
-    complianceReportsBySupervision: listLoader(db, ComplianceReportEntity, 'supervisionId', {
+    complianceReportsBySupervision: listLoader(batches, db, ComplianceReportEntity, 'supervisionId', {
       orderBy: ['reportDate', 'id'],
     }),
-    violationReportsBySupervision: listLoader(db, ViolationReportEntity, 'supervisionId', {
+    violationReportsBySupervision: listLoader(batches, db, ViolationReportEntity, 'supervisionId', {
       orderBy: ['reportDate', 'id'],
     }),
   };

@@ -11,19 +11,37 @@ import { policyExecutor, synchronousShield } from '../../lib/policy/executor';
 import { SHIELD_OPTIONS } from '../../lib/policy/rules';
 
 const typeDefs = `
-  type Query { item: Item other: String }
-  type Item { open: String closed: String says: String throws: String later: String broken: String unlisted: String }
+  type Query { item: Item other: String strict: Strict wild: Wild whole: Whole }
+  type Item {
+    open: String closed: String says: String throws: String later: String broken: String unlisted: String
+    rejects: String errs: String laterNo: String laterThrows: String truthy: String thenable: String
+  }
+  type Strict { first: String! second: String third: String }
+  type Wild { a: String b: String }
+  type Whole { a: String }
 `;
 const resolvers = {
-  Query: { item: () => ({ open: 'o', closed: 'c', says: 's', throws: 't', later: 'l', unlisted: 'u' }), other: () => 'x' },
+  Query: {
+    item: () => ({ open: 'o', closed: 'c', says: 's', throws: 't', later: 'l', unlisted: 'u' }),
+    other: () => 'x',
+    strict: () => ({ first: 'f', second: 's', third: 't' }),
+    wild: () => ({ a: 'a', b: 'b' }),
+    whole: () => ({ a: 'a' }),
+  },
   Item: {
     broken: () => {
       throw new Error('database down');
     },
+    rejects: () => Promise.reject(new Error('timeout')),
+    errs: () => 'e',
+    laterNo: () => 'n',
+    laterThrows: () => 't',
+    truthy: () => 'y',
+    thenable: () => 'h',
   },
 };
 const tree = {
-  Query: { item: allow },
+  Query: { item: allow, strict: allow, wild: allow, whole: allow },
   Item: {
     open: allow,
     closed: deny,
@@ -33,9 +51,21 @@ const tree = {
     }),
     later: rule({ cache: 'no_cache' })(async () => true),
     broken: allow,
+    rejects: allow,
+    errs: rule({ cache: 'no_cache' })(() => new Error('refused by the rule')),
+    laterNo: rule({ cache: 'no_cache' })(async () => false),
+    laterThrows: rule({ cache: 'no_cache' })(() => Promise.reject(new Error('rule failed'))),
+    truthy: rule({ cache: 'no_cache' })(() => 1 as never),
+    thenable: rule({ cache: 'no_cache' })(() => ({ then: (ok: (v: boolean) => void) => ok(true) }) as never),
   },
+  Strict: { first: deny, second: allow }, // third: the fallback
+  Wild: { '*': allow, b: deny },
+  Whole: allow,
 };
-const query = '{ item { open closed says throws later broken unlisted } other }';
+const query = `{
+  item { open closed says throws later broken unlisted rejects errs laterNo laterThrows truthy thenable }
+  other strict { first second third } wild { a b } whole { a }
+}`;
 
 async function runBoth() {
   const schema = makeExecutableSchema({ typeDefs, resolvers });
@@ -53,9 +83,17 @@ describe('the synchronous executor', () => {
     const { shield: expected, sync } = await runBoth();
     expect(sync).toEqual(expected);
     expect(sync.data).toEqual({
-      item: { open: 'o', closed: null, says: null, throws: null, later: 'l', broken: null, unlisted: null },
+      item: {
+        open: 'o', closed: null, says: null, throws: null, later: 'l', broken: null, unlisted: null,
+        rejects: null, errs: null, laterNo: null, laterThrows: null, truthy: null, thenable: 'h',
+      },
       other: null,
+      strict: null, // its non-null first was refused...
+      wild: { a: 'a', b: null },
+      whole: { a: 'a' },
     });
+    // ...and its other fields were still decided, as graphql-shield's executor decides them.
+    expect(sync.errors.filter((e) => String(e.path).startsWith('strict')).map((e) => e.path!.join('.'))).toEqual(['strict.first', 'strict.third']);
     const byPath = Object.fromEntries(sync.errors.map((e) => [e.path!.join('.'), e]));
     expect(byPath['item.closed'].code).toBe('FORBIDDEN');
     expect(byPath['item.says'].message).toBe('not for you');
@@ -63,6 +101,9 @@ describe('the synchronous executor', () => {
     expect(byPath['item.broken'].message).toBe('database down'); // a resolver error is not a refusal
     expect(byPath['item.unlisted'].message).toBe('Item.unlisted withheld: the field is not classified by any policy.');
     expect(byPath.other.code).toBe('FORBIDDEN');
+    expect(byPath['item.rejects'].message).toBe('timeout');
+    expect(byPath['item.errs'].message).toBe('refused by the rule');
+    for (const denied of ['item.laterNo', 'item.laterThrows', 'item.truthy', 'wild.b']) expect(byPath[denied].code).toBe('FORBIDDEN');
   });
 
   it('stays synchronous when every rule is', async () => {
@@ -82,6 +123,7 @@ describe('the synchronous executor', () => {
     const cached = rule({ cache: 'contextual' })(() => true);
     expect(() => synchronousShield(schema, { Item: { open: cached } })).toThrow(/Item\.open/);
     expect(() => synchronousShield(schema, { Item: { missing: allow } })).toThrow('rules name Item.missing, which the schema does not have');
+    expect(() => synchronousShield(schema, { Nothing: allow })).toThrow('rules name the types Nothing, which the schema does not have');
   });
 });
 

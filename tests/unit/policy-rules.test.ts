@@ -9,7 +9,7 @@ import { Agreement } from '../../lib/policy/agreements';
 import { DisclosureCollector } from '../../lib/policy/audit';
 import { SubgraphPolicy } from '../../lib/policy/classification';
 import { ConsentRecord, consentInForce } from '../../lib/policy/consent';
-import { compilePolicy, forbidden } from '../../lib/policy/rules';
+import { compilePolicy, forbidden, recordsBeneath } from '../../lib/policy/rules';
 import { POLICY_EXECUTORS, PolicyExecutor, guardSchema } from '../../lib/policy/executor';
 
 const typeDefs = `
@@ -121,5 +121,100 @@ describe('a refusal', () => {
   });
   it('is kept as it is by graphql-js rather than wrapped', () => {
     expect(locatedError(refusal, [], ['other'])).toBe(refusal);
+  });
+});
+
+/** A thenable that is not a native Promise (as some query builders return): graphql-js waits for it. */
+const thenable = <T>(value: T) => ({ then: (resolve: (v: T) => unknown) => resolve(value) });
+
+describe.each(POLICY_EXECUTORS)('record scopes, run by the %s executor', (executor) => {
+  const scopedTypeDefs = `
+    type Query { enrollments: [Enrollment!] lonelySession: Session }
+    type Enrollment { id: ID! kind: String personId: ID sessions: [Session!] }
+    type Session { id: ID! attended: Boolean }
+  `;
+  const scopedPolicy: SubgraphPolicy = {
+    owner: 'counseling', public: [], ownerOnly: [], neverShared: [], neverSharedReason: '',
+    recordScopes: {
+      other: { type: 'Enrollment', description: 'not SUD', test: (row) => row.kind !== 'SUD' },
+      sud: { type: 'Enrollment', description: 'SUD', test: (row) => row.kind === 'SUD' },
+    },
+  };
+  const fields = ['Query.enrollments', 'Query.lonelySession', 'Enrollment.id', 'Enrollment.kind', 'Enrollment.sessions', 'Session.id', 'Session.attended'];
+  const common = { ...base, dataOwner: 'counseling' as const, grantees: [{ agency: 'probation' as const, roles: ['probation_officer'] }], purposes: ['compliance_monitoring' as const], fields };
+  const agreements: Agreement[] = [
+    { ...common, id: 'NON-SUD', records: 'other', consentRequired: false },
+    { ...common, id: 'SUD', records: 'sud', consentRequired: true },
+  ];
+  const officer = { agency: 'probation', role: 'probation_officer', purpose: 'compliance_monitoring', subject: 'o', token: '' };
+  const rows = () => [
+    { id: 'e1', kind: 'ANGER', personId: 'p1', sessions: [{ id: 's1', attended: true }] },
+    { id: 'e2', kind: 'SUD', personId: 'p2', sessions: [{ id: 's2', attended: false }] },
+    { id: 'e3', kind: 'SUD', personId: 'p3', sessions: [{ id: 's3', attended: true }] },
+  ];
+  // p2 consented to the enrollment itself only; p3 to everything; nobody else to anything.
+  const consent = (id: string, personId: string, data: string[]): ConsentRecord => ({
+    id, personId, discloser: 'x', recipientAgency: 'probation', purposes: ['compliance_monitoring'], data,
+    signedBy: 's', signedDate: '2026-01-01', expiresOn: '2026-12-31', expiryEvent: null, revokedAt: null, irrevocableUntil: null, legalBasis: 'b',
+  });
+  const consents: Record<string, ConsentRecord[]> = { p2: [consent('c2', 'p2', ['Enrollment.*'])], p3: [consent('c3', 'p3', ['*'])] };
+
+  async function ask(wrap: (value: unknown) => unknown, source = '{ enrollments { id kind sessions { id attended } } }') {
+    const schema = makeExecutableSchema({
+      typeDefs: scopedTypeDefs,
+      resolvers: {
+        Query: { enrollments: () => wrap(rows()), lonelySession: () => ({ id: 's9', attended: true }) },
+        Enrollment: { sessions: (e: any) => wrap(e.sessions) },
+      },
+    });
+    const guarded = guardSchema(schema, compilePolicy(schema, scopedPolicy, agreements), executor);
+    const disclosures = new DisclosureCollector();
+    const result = await graphql({
+      schema: guarded,
+      source,
+      contextValue: {
+        caller: officer, disclosures,
+        policy: { today: '2026-06-01', decisions: new Map(), knownConsents: new Map(), notices: new Set(), consents: new DataLoader(async (ids: readonly string[]) => ids.map((id) => consents[id] ?? [])) },
+      },
+    });
+    return { result, rows: disclosures.toRows(officer as any, 'r') };
+  }
+
+  it.each([
+    ['promises', (v: unknown) => Promise.resolve(v)],
+    ['thenables', (v: unknown) => thenable(v)],
+  ])('lists only covered records, and releases what hangs from them only as their own agreement and consent allow (resolvers returning %s)', async (_label, wrap) => {
+    const { result, rows: logged } = await ask(wrap);
+    const data = result.data as any;
+    // e2 and e3 are SUD, listed because a consent covers the enrollment; e2's consent does not
+    // cover its sessions, whose refused non-null id nulls the list. Both refusals are decided
+    // (and logged), as graphql-shield's executor decides every field.
+    expect(data.enrollments.map((e: any) => e.id)).toEqual(['e1', 'e2', 'e3']);
+    expect(data.enrollments[0].sessions).toEqual([{ id: 's1', attended: true }]);
+    expect(data.enrollments[1].sessions).toBeNull();
+    expect(data.enrollments[2].sessions).toEqual([{ id: 's3', attended: true }]);
+    const refusals = (result.errors ?? []).map((e) => [e.path?.join('.'), e.extensions.reason]).sort();
+    expect(refusals).toEqual([
+      ['enrollments.1.sessions.0.attended', 'CONSENT_MISSING'],
+      ['enrollments.1.sessions.0.id', 'CONSENT_MISSING'],
+    ]);
+    // Logged under the person each record is about, with the agreement and consent that released it.
+    const released = logged.filter((r) => r.outcome === 'RELEASED' && r.person_id);
+    expect(released.map((r) => [r.person_id, r.agreement_id, r.consent_id]).sort()).toEqual([
+      ['p1', 'NON-SUD', null], ['p2', 'SUD', 'c2'], ['p3', 'SUD', 'c3'],
+    ]);
+    expect(released.find((r) => r.person_id === 'p1')!.coordinates).toEqual(['Enrollment.id', 'Enrollment.kind', 'Enrollment.sessions', 'Session.attended', 'Session.id']);
+  });
+
+  it('refuses a record that can only hang from a scoped record but arrives from none', async () => {
+    expect(recordsBeneath(makeExecutableSchema({ typeDefs: scopedTypeDefs }), 'Enrollment')).toEqual(new Set(['Session']));
+    // Query.lonelySession reaches a session without its enrollment: the scoped agreements cannot
+    // place it, and neither releases it.
+    const { result } = await ask((v) => v, '{ lonelySession { id attended } }');
+    expect(result.data).toEqual({ lonelySession: null });
+    expect((result.errors ?? []).map((e) => [e.path?.join('.'), e.extensions.reason]).sort()).toEqual([
+      ['lonelySession.attended', 'NO_AGREEMENT'],
+      ['lonelySession.id', 'NO_AGREEMENT'],
+    ]);
   });
 });

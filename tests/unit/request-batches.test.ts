@@ -1,0 +1,49 @@
+/**
+ * Loader batches go level by level: loads that hang from different parents of one level share a
+ * statement, whichever parent's query returns first.
+ */
+import { RequestBatches } from '../../lib/loaders';
+
+const later = <T>(ms: number, value: T) => new Promise<T>((resolve) => setTimeout(() => resolve(value), ms));
+
+function setUp() {
+  const batches = new RequestBatches();
+  const calls: string[][] = [];
+  // Two parent lists answered at different times (as two queries on two connections are), the
+  // one naming fewer people first ...
+  const parties = batches.loader(async (keys: readonly string[]) => later(25, keys.map((k) => [`${k}-victim`, `${k}-respondent`])));
+  const orders = batches.loader(async (keys: readonly string[]) => later(5, keys.map((k) => [`${k}-respondent`])));
+  // ... whose rows both name people.
+  const people = batches.loader(async (keys: readonly string[]) => {
+    calls.push([...keys]);
+    return keys.map((k) => ({ id: k }));
+  });
+  return { parties, orders, people, calls };
+}
+
+describe('RequestBatches', () => {
+  it('sends the loads of one level in one batch, whichever parent answered first', async () => {
+    const { parties, orders, people, calls } = setUp();
+    const cases = ['c1', 'c2'];
+    const viaParties = Promise.all(cases.map((c) => parties.load(c).then((ids) => Promise.all(ids.map((id) => people.load(id))))));
+    const viaOrders = Promise.all(cases.map((c) => orders.load(c).then((ids) => Promise.all(ids.map((id) => people.load(id))))));
+    const [fromParties, fromOrders] = await Promise.all([viaParties, viaOrders]);
+    expect(fromParties.flat().map((p) => p.id)).toEqual(['c1-victim', 'c1-respondent', 'c2-victim', 'c2-respondent']);
+    expect(fromOrders.flat().map((p) => p.id)).toEqual(['c1-respondent', 'c2-respondent']);
+    expect(calls).toHaveLength(1);
+    expect([...calls[0]].sort()).toEqual(['c1-respondent', 'c1-victim', 'c2-respondent', 'c2-victim']);
+  });
+
+  it('still sends a lone batch at once, and a failed batch does not hold back the others', async () => {
+    const batches = new RequestBatches();
+    const failing = batches.loader(async (_keys: readonly string[]): Promise<string[]> => {
+      throw new Error('database down');
+    });
+    const fine = batches.loader(async (keys: readonly string[]) => keys.map((k) => k.toUpperCase()));
+    await expect(failing.load('a')).rejects.toThrow('database down');
+    await expect(fine.load('b')).resolves.toBe('B');
+    const [x, y] = await Promise.allSettled([failing.load('c'), fine.load('d')]);
+    expect(x.status).toBe('rejected');
+    expect(y).toEqual({ status: 'fulfilled', value: 'D' });
+  });
+});
