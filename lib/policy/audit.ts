@@ -169,20 +169,29 @@ interface Entry {
   coordinates: Set<string>;
 }
 
+/** Where a collector keeps, on a record, the groups that record has already hit. */
+const GROUPS = Symbol('disclosure groups');
+
+interface RecordGroups {
+  collector: DisclosureCollector;
+  groups: Map<Grant, Entry>;
+}
+
 /** What one request released and refused, grouped for one insert. */
 export class DisclosureCollector {
   private readonly entries = new Map<string, Entry>();
 
-  /** Groups already hit for a record, so the fields after its first cost one Set.add. */
-  private readonly byRecord = new WeakMap<object, Map<Grant, Entry>>();
-
   /**
    * Records `coordinate` of `record` (the object the field was read from, if any) under `decided`;
    * `subjectOf` says which person and case the record is about, asked once per record and grant.
+   * The groups a record has hit are kept on the record itself (a symbol property, as the policy's
+   * own tags are), so the fields after its first cost a Map and a Set lookup.
    */
   record<R extends object>(decided: Grant, coordinate: string, record: R | undefined, subjectOf: (record: R | undefined) => Subject): void {
-    const groups = record && this.byRecord.get(record);
-    const cached = groups && groups.get(decided);
+    const tagged = record as (R & { [GROUPS]?: RecordGroups }) | undefined;
+    let mine = tagged?.[GROUPS];
+    if (mine && mine.collector !== this) mine = undefined;
+    const cached = mine?.groups.get(decided);
     if (cached) {
       cached.coordinates.add(coordinate);
       return;
@@ -192,9 +201,9 @@ export class DisclosureCollector {
     let entry = this.entries.get(key);
     if (!entry) this.entries.set(key, (entry = { subject: who, grant: decided, coordinates: new Set() }));
     entry.coordinates.add(coordinate);
-    if (record) {
-      if (groups) groups.set(decided, entry);
-      else this.byRecord.set(record, new Map([[decided, entry]]));
+    if (tagged && typeof tagged === 'object') {
+      if (mine) mine.groups.set(decided, entry);
+      else tagged[GROUPS] = { collector: this, groups: new Map([[decided, entry]]) };
     }
   }
 
