@@ -22,13 +22,18 @@ import { selectColumns } from './entity';
 export class RequestBatches {
   private running = 0;
   private readonly waiting: (() => void)[] = [];
+  private flushing = false;
 
-  /** DataLoader's batchScheduleFn: after the current promise jobs, as DataLoader's default. */
+  /**
+   * DataLoader's batchScheduleFn. Like DataLoader's default, a batch closes after the current
+   * promise jobs; then it goes at once with the others that closed in the same tick, or, while
+   * some batch of the request is running, waits for the next level.
+   */
   readonly schedule = (dispatch: () => void): void => {
     void Promise.resolve().then(() =>
       process.nextTick(() => {
-        if (this.running === 0) dispatch();
-        else this.waiting.push(dispatch);
+        this.waiting.push(dispatch);
+        if (this.running === 0) this.flushSoon(process.nextTick);
       }),
     );
   };
@@ -37,14 +42,8 @@ export class RequestBatches {
   track<T>(work: Promise<T>): Promise<T> {
     this.running++;
     const settled = () => {
-      if (--this.running === 0 && this.waiting.length) {
-        // After the promise jobs this result sets off, so that every load of the next level has
-        // joined its batch.
-        setImmediate(() => {
-          if (this.running !== 0) return;
-          for (const dispatch of this.waiting.splice(0)) dispatch();
-        });
-      }
+      // The next level goes once this result's promise jobs have made all of its loads.
+      if (--this.running === 0 && this.waiting.length) this.flushSoon(setImmediate);
     };
     return work.then(
       (value) => (settled(), value),
@@ -58,6 +57,16 @@ export class RequestBatches {
   /** A DataLoader whose batches go level by level with the request's others. */
   loader<K, V>(batch: (keys: readonly K[]) => Promise<V[]>): DataLoader<K, V> {
     return new DataLoader<K, V>((keys) => this.track(batch(keys)), { batchScheduleFn: this.schedule });
+  }
+
+  private flushSoon(later: (callback: () => void) => unknown): void {
+    if (this.flushing) return;
+    this.flushing = true;
+    later(() => {
+      this.flushing = false;
+      if (this.running !== 0) return;
+      for (const dispatch of this.waiting.splice(0)) dispatch();
+    });
   }
 }
 

@@ -34,6 +34,25 @@ describe('RequestBatches', () => {
     expect([...calls[0]].sort()).toEqual(['c1-respondent', 'c1-victim', 'c2-respondent', 'c2-victim']);
   });
 
+  it('runs the batches of one level side by side', async () => {
+    const batches = new RequestBatches();
+    const started: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const slow = (name: string) =>
+      batches.loader(async (keys: readonly string[]) => {
+        started.push(name);
+        await gate;
+        return keys.map((k) => `${name}:${k}`);
+      });
+    const [hearings, orders, parties] = [slow('hearings'), slow('orders'), slow('parties')];
+    const all = Promise.all([hearings.load('c1'), orders.load('c1'), parties.load('c1')]);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(started).toEqual(['hearings', 'orders', 'parties']);
+    release();
+    await expect(all).resolves.toEqual(['hearings:c1', 'orders:c1', 'parties:c1']);
+  });
+
   it('still sends a lone batch at once, and a failed batch does not hold back the others', async () => {
     const batches = new RequestBatches();
     const failing = batches.loader(async (_keys: readonly string[]): Promise<string[]> => {
