@@ -14,21 +14,21 @@ import { selectColumns } from './entity';
  * Dispatches a request's loader batches level by level. DataLoader alone sends a batch at the end
  * of the tick its first key arrived in, so loads that hang from different parents of one level
  * (a case's parties and its protective orders both name people) go in one statement or two
- * depending on which query returned first. Here a batch waits, still taking keys, while another
- * batch of the request is running; when none is, the waiting ones go together. The statements a
- * request issues no longer depend on timing (a test counts them), at the cost of each level
- * waiting for its slowest query.
+ * depending on which query returned first. Here a batch waits, still taking keys, while any read
+ * of the request is running (loader batches, and reads that bypass the loaders when wrapped in
+ * `track`); batches that close together go together. The statements a request issues no longer
+ * depend on timing (a test counts them), at the cost of each wave of batches waiting for the
+ * slowest read of the one before.
+ *
+ * A key already in a loader's cache answers at once, not with the next batch. A batch function
+ * must only read: one that loaded from another loader of the request would wait for itself.
  */
 export class RequestBatches {
   private running = 0;
   private readonly waiting: (() => void)[] = [];
   private flushing = false;
 
-  /**
-   * DataLoader's batchScheduleFn. Like DataLoader's default, a batch closes after the current
-   * promise jobs; then it goes at once with the others that closed in the same tick, or, while
-   * some batch of the request is running, waits for the next level.
-   */
+  /** DataLoader's batchScheduleFn: a batch closes after the current promise jobs, as DataLoader's default. */
   readonly schedule = (dispatch: () => void): void => {
     void Promise.resolve().then(() =>
       process.nextTick(() => {
@@ -38,14 +38,14 @@ export class RequestBatches {
     );
   };
 
-  /** Counts a batch's work as running until it settles. */
-  track<T>(work: Promise<T>): Promise<T> {
+  /** Counts a read as running until it settles. */
+  track<T>(work: PromiseLike<T>): Promise<T> {
     this.running++;
     const settled = () => {
-      // The next level goes once this result's promise jobs have made all of its loads.
+      // The next wave goes once this result's promise jobs have made all of their loads.
       if (--this.running === 0 && this.waiting.length) this.flushSoon(setImmediate);
     };
-    return work.then(
+    return Promise.resolve(work).then(
       (value) => (settled(), value),
       (error: unknown) => {
         settled();
@@ -54,9 +54,20 @@ export class RequestBatches {
     );
   }
 
-  /** A DataLoader whose batches go level by level with the request's others. */
+  /** A DataLoader whose batches go in waves with the request's other reads. */
   loader<K, V>(batch: (keys: readonly K[]) => Promise<V[]>): DataLoader<K, V> {
-    return new DataLoader<K, V>((keys) => this.track(batch(keys)), { batchScheduleFn: this.schedule });
+    const cache = new Map<K, Promise<V>>();
+    const run = (keys: readonly K[]) =>
+      this.track(
+        (() => {
+          try {
+            return Promise.resolve(batch(keys));
+          } catch (error) {
+            return Promise.reject(error);
+          }
+        })(),
+      );
+    return new CachedFirstLoader<K, V>(run, { batchScheduleFn: this.schedule, cacheMap: cache }, cache);
   }
 
   private flushSoon(later: (callback: () => void) => unknown): void {
@@ -67,6 +78,21 @@ export class RequestBatches {
       if (this.running !== 0) return;
       for (const dispatch of this.waiting.splice(0)) dispatch();
     });
+  }
+}
+
+/** A DataLoader that answers a key already in its cache at once, not with its next batch. */
+class CachedFirstLoader<K, V> extends DataLoader<K, V> {
+  constructor(
+    batch: DataLoader.BatchLoadFn<K, V>,
+    options: DataLoader.Options<K, V, K>,
+    private readonly cached: Map<K, Promise<V>>,
+  ) {
+    super(batch, options);
+  }
+
+  override load(key: K): Promise<V> {
+    return this.cached.get(key) ?? super.load(key);
   }
 }
 

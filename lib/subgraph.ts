@@ -26,6 +26,8 @@ import { RequestBatches } from './loaders';
 export interface SubgraphContext<Loaders> {
   db: DataSource;
   loaders: Loaders;
+  /** The request's loader batches; a read that bypasses the loaders runs under `batches.track`. */
+  batches: RequestBatches;
   caller: Caller;
   requestId: string;
   policy: RequestPolicy;
@@ -118,6 +120,7 @@ export function contextFor<L>(definition: SubgraphDefinition<L>, db: DataSource,
   return {
     db,
     loaders: definition.createLoaders(db, batches),
+    batches,
     caller,
     requestId,
     policy: { today: today(), decisions: new Map(), consents: consentLoader(batches, db, caller.agency), knownConsents: new Map(), notices: new Set() },

@@ -201,9 +201,10 @@ export class DisclosureCollector {
     let entry = this.entries.get(key);
     if (!entry) this.entries.set(key, (entry = { subject: who, grant: decided, coordinates: new Set() }));
     entry.coordinates.add(coordinate);
-    if (tagged && typeof tagged === 'object') {
-      if (mine) mine.groups.set(decided, entry);
-      else tagged[GROUPS] = { collector: this, groups: new Map([[decided, entry]]) };
+    if (mine) mine.groups.set(decided, entry);
+    else if (tagged && typeof tagged === 'object' && Object.isExtensible(tagged)) {
+      // Not enumerable: a copy of the record ({ ...row }) must not carry this record's groups.
+      Object.defineProperty(tagged, GROUPS, { value: { collector: this, groups: new Map([[decided, entry]]) }, writable: true });
     }
   }
 

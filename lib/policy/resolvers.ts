@@ -101,10 +101,10 @@ export async function disclosuresOf(
   check.notBefore('to', to, 'from', from);
   check.done();
   const columns = selectColumns(ctx.db, DisclosureEntity);
-  return ctx.db.query(
+  return ctx.batches.track<DisclosureRecord[]>(ctx.db.query(
     `SELECT ${columns} FROM disclosure_log WHERE person_id = $1 AND at >= $2::date AND at < ($3::date + 1) ORDER BY seq`,
     [person.id, from, to],
-  );
+  ));
 }
 
 export const disclosureResolvers = {
@@ -115,7 +115,7 @@ export const disclosureResolvers = {
 
 /** Person.<agency>Consents: every consent the person gave this agency (owner-only). */
 export async function consentsOf(person: { id: string }, _: unknown, ctx: SubgraphContext<unknown>) {
-  const rows = await ctx.db.getRepository(ConsentEntity).find({ where: { personId: person.id }, order: { signedDate: 'DESC', id: 'ASC' } });
+  const rows = await ctx.batches.track(ctx.db.getRepository(ConsentEntity).find({ where: { personId: person.id }, order: { signedDate: 'DESC', id: 'ASC' } }));
   return rows.map(consentView);
 }
 

@@ -9,7 +9,7 @@
  * where it asks for consent, a consent in force for the person the record is about.
  */
 import DataLoader from 'dataloader';
-import { GraphQLError, GraphQLResolveInfo, GraphQLSchema, getNamedType, isObjectType, isUnionType, responsePathAsArray } from 'graphql';
+import { GraphQLError, GraphQLResolveInfo, GraphQLSchema, getNamedType, isAbstractType, isObjectType, isUnionType, responsePathAsArray } from 'graphql';
 import { IMiddleware, IMiddlewareFieldMap } from 'graphql-middleware';
 import { IRules, deny, rule } from 'graphql-shield';
 import type { Caller } from '../auth/identity';
@@ -387,9 +387,13 @@ export function recordsBeneath(schema: GraphQLSchema, scopeType: string, travers
     for (const field of Object.values(type.getFields())) {
       if (!traversable(`${type.name}.${field.name}`)) continue;
       const target = getNamedType(field.type);
-      if (!isObjectType(target) || target.name === scopeType || entities.has(target.name) || roots.has(target.name) || seen.has(target.name)) continue;
-      seen.add(target.name);
-      queue.push(target.name);
+      // A union or interface stands for each type it can be.
+      const possible = isAbstractType(target) ? schema.getPossibleTypes(target) : isObjectType(target) ? [target] : [];
+      for (const part of possible) {
+        if (part.name === scopeType || entities.has(part.name) || roots.has(part.name) || seen.has(part.name)) continue;
+        seen.add(part.name);
+        queue.push(part.name);
+      }
     }
   }
   return seen;

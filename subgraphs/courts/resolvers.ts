@@ -42,7 +42,7 @@ export const courtsResolvers: GraphQLResolverMap<Ctx> = {
       return ctx.loaders.caseById.load(id);
     },
     caseByDocketNumber: async (_: unknown, { docketNumber }: { docketNumber: string }, ctx: Ctx) => {
-      const found = await ctx.db.getRepository(CaseEntity).findOneBy({ docketNumber });
+      const found = await ctx.batches.track(ctx.db.getRepository(CaseEntity).findOneBy({ docketNumber }));
       if (found) ctx.loaders.caseById.prime(found.id, found);
       return found;
     },
@@ -66,7 +66,7 @@ export const courtsResolvers: GraphQLResolverMap<Ctx> = {
         query.andWhere('c.docketNumber > :after', { after: last.docketNumber });
       }
       if (args.status) query.andWhere('c.status = :status', { status: args.status });
-      const rows = await query.getMany();
+      const rows = await ctx.batches.track(query.getMany());
       const nodes = rows.slice(0, args.first);
       for (const row of nodes) ctx.loaders.caseById.prime(row.id, row);
       const last = nodes[nodes.length - 1];

@@ -40,7 +40,7 @@ export const housingResolvers: GraphQLResolverMap<Ctx> = {
       return ctx.loaders.stayById.load(id);
     },
     shelters: (_: unknown, __: unknown, ctx: Ctx) =>
-      ctx.db.getRepository(ShelterEntity).find({ order: { name: 'ASC' } }),
+      ctx.batches.track(ctx.db.getRepository(ShelterEntity).find({ order: { name: 'ASC' } })),
   },
   Mutation: {
     recordHousingConsent: consents.record,

@@ -208,6 +208,14 @@ describe.each(POLICY_EXECUTORS)('record scopes, run by the %s executor', (execut
 
   it('refuses a record that can only hang from a scoped record but arrives from none', async () => {
     expect(recordsBeneath(makeExecutableSchema({ typeDefs: scopedTypeDefs }), 'Enrollment')).toEqual(new Set(['Session']));
+    // Through unions and interfaces too.
+    const abstract = makeExecutableSchema({
+      typeDefs: `type Query { e: E } type E { items: [Item] notes: [Note] }
+        union Item = A | B  type A { id: ID } type B { id: ID }
+        interface Note { id: ID }  type C implements Note { id: ID }`,
+      resolvers: { Item: { __resolveType: () => 'A' }, Note: { __resolveType: () => 'C' } },
+    });
+    expect(recordsBeneath(abstract, 'E')).toEqual(new Set(['A', 'B', 'C']));
     // Query.lonelySession reaches a session without its enrollment: the scoped agreements cannot
     // place it, and neither releases it.
     const { result } = await ask((v) => v, '{ lonelySession { id attended } }');

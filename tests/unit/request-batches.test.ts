@@ -53,6 +53,31 @@ describe('RequestBatches', () => {
     await expect(all).resolves.toEqual(['hearings:c1', 'orders:c1', 'parties:c1']);
   });
 
+  it('answers a key already loaded at once, without waiting for the next wave', async () => {
+    const batches = new RequestBatches();
+    const people = batches.loader(async (keys: readonly string[]) => keys.map((k) => ({ id: k })));
+    const slow = batches.loader(async (keys: readonly string[]) => later(200, [...keys]));
+    await people.load('p1');
+    const pending = slow.load('x');
+    await later(10, null); // the slow batch is running
+    const started = Date.now();
+    await expect(people.load('p1')).resolves.toEqual({ id: 'p1' });
+    expect(Date.now() - started).toBeLessThan(100);
+    await pending;
+  });
+
+  it('is not held up by a batch function that throws or answers without a promise', async () => {
+    const batches = new RequestBatches();
+    const throws = batches.loader((_keys: readonly string[]): Promise<string[]> => {
+      throw new Error('bad SQL');
+    });
+    const plain = batches.loader(((keys: readonly string[]) => keys.map((k) => k)) as never as (keys: readonly string[]) => Promise<string[]>);
+    const fine = batches.loader(async (keys: readonly string[]) => keys.map((k) => k.toUpperCase()));
+    await expect(throws.load('a')).rejects.toThrow('bad SQL');
+    await expect(plain.load('b')).resolves.toBe('b');
+    await expect(fine.load('c')).resolves.toBe('C');
+  });
+
   it('still sends a lone batch at once, and a failed batch does not hold back the others', async () => {
     const batches = new RequestBatches();
     const failing = batches.loader(async (_keys: readonly string[]): Promise<string[]> => {
