@@ -217,13 +217,9 @@ export class DisclosureCollector {
     return false;
   }
 
-  toRows(caller: Caller, requestId: string) {
+  /** Each group's own columns: who it is about, what, under which agreement and consent, the outcome. */
+  groups() {
     return [...this.entries.values()].map((e) => ({
-      request_id: requestId,
-      caller_subject: caller.subject,
-      caller_agency: caller.agency,
-      caller_role: caller.role,
-      purpose: caller.purpose,
       person_id: e.subject.personId ?? null,
       case_id: e.subject.caseId ?? null,
       coordinates: [...e.coordinates].sort(),
@@ -233,20 +229,31 @@ export class DisclosureCollector {
       reason: e.grant.reason,
     }));
   }
+
+  /** The rows as they are written, with the caller and request. */
+  toRows(caller: Caller, requestId: string) {
+    return this.groups().map((g) => ({
+      request_id: requestId,
+      caller_subject: caller.subject,
+      caller_agency: caller.agency,
+      caller_role: caller.role,
+      purpose: caller.purpose,
+      ...g,
+    }));
+  }
 }
 
+// The request's caller goes once, as parameters; each group's own columns go as one JSON array.
 const INSERT_SQL = `
   INSERT INTO disclosure_log (request_id, caller_subject, caller_agency, caller_role, purpose, person_id, case_id,
                               coordinates, agreement_id, consent_id, outcome, reason, prev_hash, hash, seq)
-  SELECT request_id, caller_subject, caller_agency, caller_role, purpose, person_id, case_id,
-         coordinates, agreement_id, consent_id, outcome, reason, '', '', 0
-    FROM json_to_recordset($1::json) AS x(request_id text, caller_subject text, caller_agency text, caller_role text,
-         purpose text, person_id uuid, case_id uuid, coordinates text[], agreement_id text, consent_id uuid,
-         outcome text, reason text)`;
+  SELECT $1, $2, $3, $4, $5, person_id, case_id, coordinates, agreement_id, consent_id, outcome, reason, '', '', 0
+    FROM json_to_recordset($6::json) AS x(person_id uuid, case_id uuid, coordinates text[], agreement_id text,
+         consent_id uuid, outcome text, reason text)`;
 
 export async function writeDisclosures(db: DataSource, collector: DisclosureCollector, caller: Caller, requestId: string) {
   if (collector.size === 0) return;
-  await db.query(INSERT_SQL, [JSON.stringify(collector.toRows(caller, requestId))]);
+  await db.query(INSERT_SQL, [requestId, caller.subject, caller.agency, caller.role, caller.purpose, JSON.stringify(collector.groups())]);
 }
 
 export interface AuditedContext {
