@@ -62,10 +62,8 @@ export type Decide = (parent: any, args: unknown, ctx: PolicyContext, info: Grap
 
 export interface CompiledPolicy {
   owner: AgencyName;
-  /** The graphql-shield rule tree (what serves requests). */
+  /** The graphql-shield rule tree, run by either executor (lib/policy/executor.ts). */
   rules: IRules;
-  /** The decision behind each rule, by type and field. */
-  deciders: Record<string, Record<string, Decide>>;
   /** Middleware for object-returning fields: record context and the record filter. */
   records: IMiddlewareFieldMap;
   /** Types whose records are filtered by agreement coverage. */
@@ -361,7 +359,7 @@ export function compilePolicy(schema: GraphQLSchema, policy: SubgraphPolicy, all
       ((records[type.name] ??= {}) as Record<string, IMiddleware>)[field.name] = middleware as IMiddleware;
     }
   }
-  return { owner, rules, deciders, records, scopedTypes };
+  return { owner, rules, records, scopedTypes };
 }
 
 /** What graphql-js waits for: any thenable, not only a native Promise. */
