@@ -7,6 +7,7 @@ import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { AddressInfo } from 'node:net';
 import { ApolloServer, BaseContext, HeaderMap } from '@apollo/server';
+import type { GraphQLFormattedError } from 'graphql';
 
 /** Request bodies above this get 413, as Apollo Router does. */
 export const MAX_BODY_BYTES = 2 * 1024 * 1024;
@@ -22,6 +23,11 @@ export interface ServeOptions<C extends BaseContext> {
   health: () => Promise<HealthReport>;
   host: string;
   port: number;
+  /**
+   * Looks at a request's GraphQL body (POST) or query string (GET) before Apollo does anything
+   * with it; an error it returns is answered at once with HTTP 400 (the operation limits).
+   */
+  screen?: (request: { body: unknown; search: URLSearchParams }) => GraphQLFormattedError | undefined;
 }
 
 export interface RunningServer {
@@ -100,6 +106,11 @@ async function handleGraphQL<C extends BaseContext>(
     } else {
       body = text;
     }
+  }
+  const refusal = options.screen?.({ body, search: url.searchParams });
+  if (refusal) {
+    sendJson(response, 400, { errors: [refusal] });
+    return;
   }
   const result = await options.apollo.executeHTTPGraphQLRequest({
     httpGraphQLRequest: { method: request.method ?? 'GET', headers, search: url.search, body },
