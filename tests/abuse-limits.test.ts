@@ -4,8 +4,10 @@
  * carries a stack trace, SQL or a URL; and normal traffic is served while attacks arrive.
  * The shipped operations (and the subgraph operations the gateway plans for them) pass.
  */
-import { AGENCIES } from '../lib/config';
-import { operationLimits } from '../lib/config';
+import { AGENCIES, operationLimits } from '../lib/config';
+import { startGateway } from '../gateway/gateway';
+import { authSettings, createVerifier } from '../lib/auth/identity';
+import { loadVerificationKeys } from '../lib/auth/keys';
 import { GqlResult, TestStack, operation, startTestStack } from './support/stack';
 import { JUDGE, authHeader } from './support/tokens';
 
@@ -258,6 +260,24 @@ describe('each attack class is refused with its code, HTTP 400, in bounded time,
       const { json } = await post(stack.gatewayUrl, { query, variables: { id: stack.demoCaseId } });
       const message = json.errors![0].message;
       expect(message).not.toMatch(/programMandates|case|cases|Case|docketNumber|__typename|nodes|WholeCase/);
+    }
+  });
+});
+
+describe('the gateway passes a subgraph\'s limit refusal on', () => {
+  test('code, measured value, limit and service, with no URL', async () => {
+    // A gateway far looser than its subgraphs: the courts subgraph is the one that refuses.
+    const loose = { ...LIMITS, maxCost: Number.MAX_SAFE_INTEGER };
+    const verify = createVerifier(authSettings(await loadVerificationKeys()));
+    const gateway = await startGateway({ subgraphUrls: stack.subgraphUrls, host: '127.0.0.1', port: 0, timeoutMs: 30_000, verify, limits: loose });
+    try {
+      const { status, text, json } = await post(gateway.url, { query: 'query Big { cases(first: 10000000) { nodes { id } } }' });
+      expect(status).toBeLessThan(500);
+      expect(json.errors?.[0]?.extensions).toMatchObject({ code: 'OPERATION_TOO_COSTLY', limit: LIMITS.maxCost, serviceName: 'courts' });
+      expect(json.errors![0].extensions!.measured).toBeGreaterThan(LIMITS.maxCost);
+      expectNoInternals(text);
+    } finally {
+      await gateway.close();
     }
   });
 });
