@@ -107,14 +107,19 @@ async function handleGraphQL<C extends BaseContext>(
       body = text;
     }
   }
-  const refusal = options.screen?.({ body, search: url.searchParams });
-  if (refusal) {
-    sendJson(response, 400, { errors: [refusal] });
-    return;
+  // Who asks is decided first (a refused token is Apollo's 401), then the screen, then Apollo.
+  const context = options.context(request);
+  context.catch(() => undefined); // Apollo answers a refused caller when it asks for the context
+  if (options.screen && (await context.then(() => true, () => false))) {
+    const refusal = options.screen({ body, search: url.searchParams });
+    if (refusal) {
+      sendJson(response, 400, { errors: [refusal] });
+      return;
+    }
   }
   const result = await options.apollo.executeHTTPGraphQLRequest({
     httpGraphQLRequest: { method: request.method ?? 'GET', headers, search: url.search, body },
-    context: () => options.context(request),
+    context: () => context,
   });
   for (const [name, value] of result.headers) response.setHeader(name, value);
   response.statusCode = result.status ?? 200;

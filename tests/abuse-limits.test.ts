@@ -254,6 +254,13 @@ describe('each attack class is refused with its code, HTTP 400, in bounded time,
     expect(error.extensions!.measured).toBeGreaterThan(LIMITS.maxCost);
   });
 
+  test.each(['gateway', ...AGENCIES])('who asks is decided first: without a valid token a pathological query is a 401 (%s)', async (target) => {
+    const url = Object.fromEntries(targets())[target];
+    const { status, text } = await post(url, { query: spreadExplosion(7, 6), variables: { id: stack.demoCaseId } }, { authorization: 'Bearer nope' });
+    expect(status).toBe(401);
+    expect(text).not.toMatch(/OPERATION_/);
+  });
+
   test('a refusal names no schema element', async () => {
     const texts = [deepCycle(20), spreadExplosion(7, 6), costly(3), typenameAliases(LIMITS.maxAliases + 1)];
     for (const query of texts) {
