@@ -81,6 +81,7 @@ const ATTACKS: { name: string; query: string }[] = [
     name: 'cost: 3 aliases of cases(first: 500) whole-case',
     query: `query Costly3 { ${Array.from({ length: 3 }, (_, i) => `p${i}: cases(first: 500) { nodes { ...W } }`).join(' ')} } ${WHOLE_CASE_FRAGMENT}`,
   },
+  { name: 'cost: cases(first: 1,000,000), courts fields only', query: 'query Huge { cases(first: 1000000) { nodes { id docketNumber parties { id role } } } }' },
   { name: 'too many tokens (20,000)', query: `query Tokens { ${Array(20_000).fill('__typename').join(' ')} }` },
   { name: 'directives (200 on one field)', query: `query Directives { __typename ${Array(200).fill('@skip(if: false)').join(' ')} }` },
 ];

@@ -149,6 +149,31 @@ describe('refusals', () => {
   });
 });
 
+describe('the Apollo plugin, for operations that do not come through the HTTP front', () => {
+  test('learns the schema, and refuses in didResolveOperation with HTTP 400', async () => {
+    const { ApolloServer } = require('@apollo/server');
+    const sdl = `directive @listSize(assumedSize: Int, slicingArguments: [String!], sizedFields: [String!], requireOneSlicingArgument: Boolean = true) on FIELD_DEFINITION
+      type Query { items(first: Int!): [Item!] @listSize(slicingArguments: ["first"]) }
+      type Item { id: ID children: [Item!] @listSize(assumedSize: 100) }`;
+    const limiter = new OperationLimiter({ limits: { ...LIMITS, maxCost: 1_000 }, sdl });
+    const server = new ApolloServer({ typeDefs: sdl, resolvers: { Query: { items: () => [] } }, plugins: [limiter.plugin()] });
+    await server.start();
+    try {
+      // items 1 + 20 × (children 1 + 100 × id 1): the list-ness of `children` comes from the schema.
+      const refused = await server.executeOperation({ query: 'query ($n: Int!) { items(first: $n) { children { id } } }', variables: { n: 20 } });
+      expect(refused.http.status).toBe(400);
+      expect(refused.body.singleResult.errors[0].extensions).toMatchObject({ code: 'OPERATION_TOO_COSTLY', measured: 2021, limit: 1_000 });
+      const fine = await server.executeOperation({ query: 'query ($n: Int!) { items(first: $n) { children { id } } }', variables: { n: 2 } });
+      expect(fine.body.singleResult.errors).toBeUndefined();
+      const unknown = await server.executeOperation({ query: 'query A { items(first: 1) { id } }', operationName: 'B' });
+      expect(unknown.http.status).toBe(400);
+      expect(unknown.body.singleResult.errors[0].extensions.code).toBe('OPERATION_RESOLUTION_FAILURE');
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
 describe('settings', () => {
   test('every limit has a documented variable, known to docker-compose checks', () => {
     const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
