@@ -118,7 +118,7 @@ export const OPERATION_LIMIT_VARIABLES: Record<keyof OperationLimits, { variable
   maxAliases: { variable: 'OPERATION_MAX_ALIASES', fallback: 10 },
   maxRootFields: { variable: 'OPERATION_MAX_ROOT_FIELDS', fallback: 5 },
   maxDirectives: { variable: 'OPERATION_MAX_DIRECTIVES', fallback: 10 },
-  maxTokens: { variable: 'OPERATION_MAX_TOKENS', fallback: 3000 },
+  maxTokens: { variable: 'OPERATION_MAX_TOKENS', fallback: 1500 },
   maxFields: { variable: 'OPERATION_MAX_FIELDS', fallback: 500 },
   maxCost: { variable: 'OPERATION_MAX_COST', fallback: 4_000_000 },
 };
