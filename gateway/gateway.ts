@@ -7,7 +7,9 @@ import { ApolloServer } from '@apollo/server';
 import type { FetcherResponse } from '@apollo/utils.fetcher';
 import { GraphQLError } from 'graphql';
 import { ApolloGateway, GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from '@apollo/gateway';
-import { AGENCIES, AgencyName, introspectionEnabled } from '../lib/config';
+import { AGENCIES, AgencyName, introspectionEnabled, operationLimits } from '../lib/config';
+import { OperationLimits } from '../lib/operation-limits';
+import { OperationLimiter } from '../lib/operation-limits-plugin';
 import { readCommittedSupergraph } from '../lib/composition';
 import { CALLER_CODES, formatError } from '../lib/errors';
 import { RunningServer, requestIdOf, serve } from '../lib/http-server';
@@ -28,6 +30,8 @@ export interface GatewayOptions {
   timeoutMs: number;
   verify: Verifier;
   supergraphSdl?: string;
+  /** Operation limits; from the environment (OPERATION_MAX_*) unless given. */
+  limits?: OperationLimits;
 }
 
 class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
@@ -49,7 +53,10 @@ class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     const first = (body as { errors?: { message?: unknown; extensions?: { code?: unknown } }[] })?.errors?.[0];
     const code = first?.extensions?.code;
     if (typeof first?.message === 'string' && typeof code === 'string' && CALLER_CODES.has(code)) {
-      return new GraphQLError(first.message, { extensions: { code } });
+      // An operation limit the subgraph enforced: keep what it measured and its limit.
+      const { measured, limit } = (first.extensions ?? {}) as { measured?: unknown; limit?: unknown };
+      const figures = typeof measured === 'number' && typeof limit === 'number' ? { measured, limit, serviceName: this.agency } : {};
+      return new GraphQLError(first.message, { extensions: { code, ...figures } });
     }
     return super.errorFromResponse(response);
   }
@@ -101,8 +108,13 @@ export function createGateway(options: GatewayOptions): ApolloGateway {
 }
 
 export async function startGateway(options: GatewayOptions): Promise<RunningServer> {
+  const limits = options.limits ?? operationLimits();
+  const limiter = new OperationLimiter({ limits });
   const apollo = new ApolloServer<GatewayContext>({
     gateway: createGateway(options),
+    // No "Did you mean ...": the schema is not the caller's to explore.
+    hideSchemaDetailsFromClientErrors: true,
+    parseOptions: { maxTokens: limits.maxTokens },
     introspection: introspectionEnabled(),
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
@@ -110,7 +122,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     formatError,
     // The processes that start servers handle signals (bin/start.ts, */main.ts).
     stopOnTerminationSignals: false,
-    plugins: [withholdingPlugin()],
+    plugins: [limiter.plugin<GatewayContext>(), withholdingPlugin()],
   });
   await apollo.start();
   const running = await serve({
@@ -122,6 +134,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
       notices: new Set<string>(),
     }),
     health: async () => ({ status: 'ok', service: 'gateway' }),
+    // Operation limits, before Apollo parses, validates or plans anything.
+    screen: limiter.screen,
     host: options.host,
     port: options.port,
   });

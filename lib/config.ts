@@ -3,6 +3,7 @@
  * docker-compose.yml wires services through these same variable names (a test checks it).
  */
 import path from 'node:path';
+import type { OperationLimits } from './operation-limits';
 
 export const AGENCIES = ['courts', 'housing', 'counseling', 'probation'] as const;
 export type AgencyName = (typeof AGENCIES)[number];
@@ -111,6 +112,35 @@ export function introspectionEnabled(env: Env = process.env): boolean {
   return env.GRAPHQL_INTROSPECTION === 'true';
 }
 
+/** Operation limits (lib/operation-limits.ts): the variable and default of each. */
+export const OPERATION_LIMIT_VARIABLES: Record<keyof OperationLimits, { variable: string; fallback: number }> = {
+  maxDepth: { variable: 'OPERATION_MAX_DEPTH', fallback: 8 },
+  maxAliases: { variable: 'OPERATION_MAX_ALIASES', fallback: 10 },
+  maxRootFields: { variable: 'OPERATION_MAX_ROOT_FIELDS', fallback: 5 },
+  maxDirectives: { variable: 'OPERATION_MAX_DIRECTIVES', fallback: 10 },
+  maxTokens: { variable: 'OPERATION_MAX_TOKENS', fallback: 1500 },
+  maxFields: { variable: 'OPERATION_MAX_FIELDS', fallback: 500 },
+  maxCost: { variable: 'OPERATION_MAX_COST', fallback: 4_000_000 },
+};
+
+/** The operation limits the gateway and every subgraph enforce, each a positive integer. */
+export function operationLimits(env: Env = process.env): OperationLimits {
+  const limits = {} as OperationLimits;
+  for (const [key, { variable, fallback }] of Object.entries(OPERATION_LIMIT_VARIABLES) as [keyof OperationLimits, { variable: string; fallback: number }][]) {
+    const raw = env[variable];
+    if (raw === undefined || raw === '') {
+      limits[key] = fallback;
+      continue;
+    }
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(value) || value <= 0) {
+      throw new ConfigError(`${variable} must be a positive integer, got "${raw}"`);
+    }
+    limits[key] = value;
+  }
+  return limits;
+}
+
 /** The variables this code reads; docker-compose.yml may use only these. */
 export const KNOWN_VARIABLES: readonly string[] = [
   'HOST',
@@ -130,6 +160,7 @@ export const KNOWN_VARIABLES: readonly string[] = [
   'JWT_PUBLIC_JWKS_FILE',
   'JWT_PRIVATE_JWK_FILE',
   'NODE_ENV',
+  ...Object.values(OPERATION_LIMIT_VARIABLES).map((l) => l.variable),
   ...AGENCIES.flatMap((a) => [
     `${envPrefix(a)}_PORT`,
     `${envPrefix(a)}_URL`,

@@ -7,6 +7,7 @@ import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { AddressInfo } from 'node:net';
 import { ApolloServer, BaseContext, HeaderMap } from '@apollo/server';
+import type { GraphQLFormattedError } from 'graphql';
 
 /** Request bodies above this get 413, as Apollo Router does. */
 export const MAX_BODY_BYTES = 2 * 1024 * 1024;
@@ -22,6 +23,11 @@ export interface ServeOptions<C extends BaseContext> {
   health: () => Promise<HealthReport>;
   host: string;
   port: number;
+  /**
+   * Looks at a request's GraphQL body (POST) or query string (GET) before Apollo does anything
+   * with it; an error it returns is answered at once with HTTP 400 (the operation limits).
+   */
+  screen?: (request: { body: unknown; search: URLSearchParams }) => GraphQLFormattedError | undefined;
 }
 
 export interface RunningServer {
@@ -101,9 +107,19 @@ async function handleGraphQL<C extends BaseContext>(
       body = text;
     }
   }
+  // Who asks is decided first (a refused token is Apollo's 401), then the screen, then Apollo.
+  const context = options.context(request);
+  context.catch(() => undefined); // Apollo answers a refused caller when it asks for the context
+  if (options.screen && (await context.then(() => true, () => false))) {
+    const refusal = options.screen({ body, search: url.searchParams });
+    if (refusal) {
+      sendJson(response, 400, { errors: [refusal] });
+      return;
+    }
+  }
   const result = await options.apollo.executeHTTPGraphQLRequest({
     httpGraphQLRequest: { method: request.method ?? 'GET', headers, search: url.search, body },
-    context: () => options.context(request),
+    context: () => context,
   });
   for (const [name, value] of result.headers) response.setHeader(name, value);
   response.statusCode = result.status ?? 200;

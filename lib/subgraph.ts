@@ -11,7 +11,9 @@ import { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { GraphQLSchema, parse } from 'graphql';
 import { DataSource, EntitySchema, MigrationInterface } from 'typeorm';
 import { Caller, Verifier } from './auth/identity';
-import { AgencyName, introspectionEnabled } from './config';
+import { AgencyName, introspectionEnabled, operationLimits } from './config';
+import { OperationLimits } from './operation-limits';
+import { OperationLimiter } from './operation-limits-plugin';
 import { formatError } from './errors';
 import { HealthReport, RunningServer, requestIdOf, serve } from './http-server';
 import { Agreement, AgreementError, checkAgainstSubgraph } from './policy/agreements';
@@ -90,9 +92,18 @@ function noticesPlugin<L>(): ApolloServerPlugin<SubgraphContext<L>> {
   };
 }
 
-export function createSubgraphServer<L>(definition: SubgraphDefinition<L>, agreements: Agreement[], executor?: PolicyExecutor): ApolloServer<SubgraphContext<L>> {
+export function createSubgraphServer<L>(
+  definition: SubgraphDefinition<L>,
+  agreements: Agreement[],
+  executor?: PolicyExecutor,
+  limiter: OperationLimiter = subgraphLimiter(definition),
+): ApolloServer<SubgraphContext<L>> {
+  const { limits } = limiter;
   return new ApolloServer<SubgraphContext<L>>({
     schema: buildSchema(definition, agreements, executor),
+    // No "Did you mean ...": the schema is not the caller's to explore.
+    hideSchemaDetailsFromClientErrors: true,
+    parseOptions: { maxTokens: limits.maxTokens },
     introspection: introspectionEnabled(),
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
@@ -102,12 +113,19 @@ export function createSubgraphServer<L>(definition: SubgraphDefinition<L>, agree
     stopOnTerminationSignals: false,
     // No inline tracing or cache-control hints: both instrument every field, and neither is used.
     plugins: [
+      // A direct caller is held to the same limits as the gateway, before anything is validated.
+      limiter.plugin<SubgraphContext<L>>(),
       ApolloServerPluginInlineTraceDisabled(),
       ApolloServerPluginCacheControlDisabled(),
       noticesPlugin<L>(),
       disclosureLogPlugin<SubgraphContext<L>>(definition.name),
     ],
   });
+}
+
+/** The operation limits of a subgraph, with the list sizes of its own SDL. */
+export function subgraphLimiter<L>(definition: SubgraphDefinition<L>, limits: OperationLimits = operationLimits()): OperationLimiter {
+  return new OperationLimiter({ limits, sdl: readSdl(definition) });
 }
 
 export function today(): string {
@@ -159,10 +177,13 @@ export interface SubgraphServerOptions {
 
 /** Serves one agency's subgraph over HTTP on its own data source. */
 export async function startSubgraph<L>(definition: SubgraphDefinition<L>, db: DataSource, options: SubgraphServerOptions): Promise<RunningServer> {
-  const apollo = createSubgraphServer(definition, options.agreements, options.executor);
+  const limiter = subgraphLimiter(definition);
+  const apollo = createSubgraphServer(definition, options.agreements, options.executor, limiter);
   await apollo.start();
   const running = await serve({
     apollo,
+    // Operation limits, before Apollo parses, validates or resolves anything: a direct caller is held to them too.
+    screen: limiter.screen,
     context: (request) => createContext(definition, db, request, options.verify),
     health: async () => ({ service: definition.name, ...(await databaseHealth(db)) }),
     host: options.host,

@@ -159,8 +159,14 @@ async function representationsOf(stack: TestStack): Promise<Representations> {
 /** Enough seeded cases for every kind of record and consent (present, absent) to occur. */
 const EQUIVALENCE_CASES = 20;
 
+// The access matrix asks for every field of the graph, five levels deep, in one query (1,544 fields,
+// 2,288 tokens): more than a client may ask by default (OPERATION_MAX_*), so these services allow it.
+const LIMIT_OVERRIDES = { OPERATION_MAX_FIELDS: '4000', OPERATION_MAX_TOKENS: '6000' };
+const savedLimits = Object.fromEntries(Object.keys(LIMIT_OVERRIDES).map((k) => [k, process.env[k]]));
+
 // The same seeded graph twice: the compiled rules run by each executor.
 beforeAll(async () => {
+  Object.assign(process.env, LIMIT_OVERRIDES);
   for (const executor of POLICY_EXECUTORS) {
     stacks[executor] = await startTestStack({ cases: EQUIVALENCE_CASES, policyExecutor: executor });
     representations[executor] = await representationsOf(stacks[executor]);
@@ -168,6 +174,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  for (const [k, v] of Object.entries(savedLimits)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
   for (const stack of Object.values(stacks)) await stack.stop();
 });
 

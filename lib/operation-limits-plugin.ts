@@ -1,0 +1,99 @@
+/**
+ * Enforces the operation limits for the gateway and every subgraph alike, in two places:
+ *
+ * - `screen`, called by the HTTP front (lib/http-server.ts) on every request before Apollo Server
+ *   sees it: tokens counted by graphql-js's lexer, then one parse (bounded by maxTokens) and the
+ *   linear analysis of lib/operation-limits.ts. A refusal is answered there with HTTP 400, so a
+ *   spread explosion never reaches graphql-js's validation (OverlappingFieldsCanBeMerged) nor the
+ *   gateway's query planner. (Apollo Server 5 turns an error thrown from its pre-validation plugin
+ *   hooks into HTTP 500, which is why this is not a plugin hook.)
+ * - `plugin`: learns the schema (the gateway's API schema and the supergraph's list sizes) and
+ *   checks again once the operation is resolved (didResolveOperation, the one early hook whose
+ *   error Apollo answers properly), for operations that do not come through the HTTP front.
+ */
+import { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import { GraphQLError, GraphQLFormattedError, GraphQLSchema, parse } from 'graphql';
+import { ListBounds, readListBounds } from './list-bounds';
+import { OperationLimits, countTokens, enforceOperationLimits, limitRefusal } from './operation-limits';
+
+export interface OperationLimiterOptions {
+  limits: OperationLimits;
+  /** SDL to read list sizes from; the gateway reads them from the supergraph it loads instead. */
+  sdl?: string;
+}
+
+function formatted(error: GraphQLError): GraphQLFormattedError {
+  const { http: _http, ...extensions } = error.extensions as Record<string, unknown>;
+  return { message: error.message, extensions };
+}
+
+export class OperationLimiter {
+  readonly limits: OperationLimits;
+  private schema: GraphQLSchema | undefined;
+  private bounds: ListBounds;
+
+  constructor(options: OperationLimiterOptions) {
+    this.limits = options.limits;
+    this.bounds = options.sdl ? readListBounds(options.sdl) : new Map();
+  }
+
+  /** Throws the refusal (a GraphQLError with HTTP 400) of an operation beyond a limit. */
+  check(query: string, operationName: string | null | undefined, variables: Record<string, unknown> | undefined): void {
+    const tokens = countTokens(query);
+    if (tokens === undefined) return; // a syntax error: Apollo's parser names it
+    if (tokens > this.limits.maxTokens) throw limitRefusal('maxTokens', tokens, this.limits.maxTokens);
+    let document;
+    try {
+      document = parse(query, { maxTokens: this.limits.maxTokens });
+    } catch {
+      return; // Apollo's parser reports it
+    }
+    enforceOperationLimits(document, operationName, variables, this.limits, this.schema, this.bounds);
+  }
+
+  /** For lib/http-server.ts: the refusal of a request's operation, formatted for the caller, if any. */
+  readonly screen = ({ body, search }: { body: unknown; search: URLSearchParams }): GraphQLFormattedError | undefined => {
+    let query: unknown;
+    let operationName: unknown;
+    let variables: unknown;
+    if (body && typeof body === 'object' && !Array.isArray(body)) {
+      ({ query, operationName, variables } = body as Record<string, unknown>);
+    } else if (search.has('query')) {
+      query = search.get('query');
+      operationName = search.get('operationName') ?? undefined;
+      try {
+        variables = search.has('variables') ? JSON.parse(search.get('variables')!) : undefined;
+      } catch {
+        return undefined; // Apollo answers malformed variables
+      }
+    }
+    if (typeof query !== 'string') return undefined; // persisted queries, bad requests: Apollo answers
+    try {
+      this.check(
+        query,
+        typeof operationName === 'string' ? operationName : undefined,
+        variables && typeof variables === 'object' ? (variables as Record<string, unknown>) : undefined,
+      );
+      return undefined;
+    } catch (error) {
+      if (error instanceof GraphQLError) return formatted(error);
+      throw error;
+    }
+  };
+
+  plugin<C extends BaseContext>(): ApolloServerPlugin<C> {
+    return {
+      serverWillStart: async () => ({
+        schemaDidLoadOrUpdate: ({ apiSchema, coreSupergraphSdl }) => {
+          this.schema = apiSchema;
+          if (coreSupergraphSdl) this.bounds = readListBounds(coreSupergraphSdl);
+        },
+      }),
+      requestDidStart: async () => ({
+        didResolveOperation: async ({ document, request }) => {
+          enforceOperationLimits(document, request.operationName, request.variables, this.limits, this.schema, this.bounds);
+        },
+      }),
+    };
+  }
+}
