@@ -130,6 +130,9 @@ export const KNOWN_VARIABLES: readonly string[] = [
   'JWT_PUBLIC_JWKS_FILE',
   'JWT_PRIVATE_JWK_FILE',
   'NODE_ENV',
+  'IDEMPOTENCY_KEY_RETENTION_HOURS',
+  'INPUT_MAX_STRING_LENGTH',
+  'INPUT_MAX_LIST_LENGTH',
   ...AGENCIES.flatMap((a) => [
     `${envPrefix(a)}_PORT`,
     `${envPrefix(a)}_URL`,

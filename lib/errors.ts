@@ -22,6 +22,7 @@ export const CALLER_CODES = new Set([
   'NOT_FOUND',
   'SUBGRAPH_UNAVAILABLE',
   'AUDIT_UNAVAILABLE',
+  'IDEMPOTENCY_KEY_REUSED',
 ]);
 
 /**
