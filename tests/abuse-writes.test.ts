@@ -6,6 +6,7 @@
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
 import { AGENCIES, AgencyName } from '../lib/config';
 import { startGateway } from '../gateway/gateway';
 import { authSettings, createVerifier } from '../lib/auth/identity';
@@ -73,6 +74,27 @@ function openCaseInput(docketNumber: string, givenName = 'Nul') {
       { newPerson: { givenName: 'Test', familyName: 'Defendant' }, role: 'DEFENDANT' },
     ],
   };
+}
+
+/**
+ * Runs `writers` so that they really race: a SHARE lock on `table` lets each one read (its checks
+ * pass) but holds its insert or update until every writer waits there (real PostgreSQL; the
+ * embedded database runs transactions one after another, so there the checks decide).
+ */
+async function race<T>(db: DataSource, table: string, writers: (() => Promise<T>)[]): Promise<T[]> {
+  const lock = db.createQueryRunner();
+  await lock.connect();
+  await lock.startTransaction();
+  await lock.query(`LOCK TABLE ${table} IN SHARE MODE`);
+  const pending = writers.map((w) => w());
+  for (let i = 0; i < (stack.embedded ? 2 : 200); i++) {
+    const [{ n }] = await lock.query(`SELECT count(*)::int AS n FROM pg_locks WHERE relation = '${table}'::regclass AND NOT granted`);
+    if (n >= writers.length) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await lock.commitTransaction();
+  await lock.release();
+  return Promise.all(pending);
 }
 
 const OPEN_CASE = 'mutation($input: OpenCaseInput!) { openCase(input: $input) { id docketNumber filedDate } }';
@@ -158,9 +180,9 @@ describe('idempotent writes', () => {
     const key = randomUUID();
     const input = { givenName: 'Concurrent', familyName: 'Same-Key' };
     const before = await rowCounts();
-    const results = await Promise.all(
-      [0, 1, 2, 3].map((i) => stack.gql(REGISTER, { input }, withKey(key, CLERK, i % 2 ? stack.subgraphUrls.courts : undefined))),
-    );
+    // All four pass the access rules and wait at the claim; one claims, the others wait on its key.
+    const results = await race(stack.databases.courts, 'idempotency_record',
+      [0, 1, 2, 3].map((i) => () => stack.gql(REGISTER, { input }, withKey(key, CLERK, i % 2 ? stack.subgraphUrls.courts : undefined))));
     for (const r of results) expect(r.errors).toBeUndefined();
     expect(new Set(results.map((r) => r.data.registerPerson.id)).size).toBe(1);
     expect(delta(before, await rowCounts())).toEqual({ 'courts.person': 1, 'courts.idempotency_record': 1 });
@@ -220,7 +242,7 @@ describe('unique constraints settle races between writers', () => {
     const input = { personId, shelterId: shelter, admittedDate: '2026-09-01' };
     const query = 'mutation($input: AdmitToShelterInput!) { admitToShelter(input: $input) { id } }';
     const before = await rowCounts();
-    const results = await Promise.all([0, 1, 2].map(() => stack.gql(query, { input }, { as: CASEWORKER, url: stack.subgraphUrls.housing })));
+    const results = await race(stack.databases.housing, 'shelter_stay', [0, 1, 2].map(() => () => stack.gql(query, { input }, { as: CASEWORKER, url: stack.subgraphUrls.housing })));
     expect(results.filter((r) => !r.errors)).toHaveLength(1);
     for (const r of results.filter((r) => r.errors)) {
       expect(r.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.personId' });
@@ -270,7 +292,7 @@ describe('unique constraints settle races between writers', () => {
     };
     const query = 'mutation($input: EnrollInProgramInput!) { enrollInProgram(input: $input) { id } }';
     const before = await rowCounts();
-    const results = await Promise.all([0, 1, 2].map(() => stack.gql(query, { input }, { as: COUNSELOR, url: stack.subgraphUrls.counseling })));
+    const results = await race(stack.databases.counseling, 'program_enrollment', [0, 1, 2].map(() => () => stack.gql(query, { input }, { as: COUNSELOR, url: stack.subgraphUrls.counseling })));
     expect(results.filter((r) => !r.errors)).toHaveLength(1);
     for (const r of results.filter((r) => r.errors)) {
       expect(r.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.mandateId' });
@@ -281,7 +303,7 @@ describe('unique constraints settle races between writers', () => {
   it('opens one case per docket number when two openings race; the other gets BAD_USER_INPUT on docketNumber', async () => {
     const input = openCaseInput('DV-2026-920001');
     const before = await rowCounts();
-    const results = await Promise.all([0, 1].map(() => stack.gql(OPEN_CASE, { input }, { url: stack.subgraphUrls.courts })));
+    const results = await race(stack.databases.courts, 'court_case', [0, 1].map(() => () => stack.gql(OPEN_CASE, { input }, { url: stack.subgraphUrls.courts })));
     expect(results.filter((r) => !r.errors)).toHaveLength(1);
     expect(results.find((r) => r.errors)!.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.docketNumber' });
     expect(delta(before, await rowCounts())).toEqual({ 'courts.court_case': 1, 'courts.person': 2, 'courts.case_party': 2 });
@@ -293,7 +315,7 @@ describe('unique constraints settle races between writers', () => {
       { input: { personId, shelterId: await shelterId(), admittedDate: '2026-09-01' } }, { as: CASEWORKER });
     const stayId = admitted.data.admitToShelter.id;
     const query = 'mutation($input: ExitShelterInput!) { exitShelter(input: $input) { id exitDestination } }';
-    const results = await Promise.all(['PERMANENT_HOUSING', 'FAMILY_OR_FRIENDS'].map((exitDestination) =>
+    const results = await race(stack.databases.housing, 'shelter_stay', ['PERMANENT_HOUSING', 'FAMILY_OR_FRIENDS'].map((exitDestination) => () =>
       stack.gql(query, { input: { stayId, exitedDate: '2026-10-01', exitDestination } }, { as: CASEWORKER, url: stack.subgraphUrls.housing })));
     expect(results.filter((r) => !r.errors)).toHaveLength(1);
     expect(results.find((r) => r.errors)!.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.stayId' });
