@@ -216,6 +216,7 @@ export function idempotencyScopeOf(ctx: unknown): IdempotencyScope | undefined {
  * a refused caller never reaches it.
  */
 export function scopeMutationsByIdempotencyKey(schema: GraphQLSchema): GraphQLSchema {
+  idempotencyRetentionHours(); // a bad setting stops startup, not the first write
   const mutation = schema.getMutationType();
   if (!mutation) return schema;
   for (const field of Object.values(mutation.getFields())) {
