@@ -15,12 +15,15 @@ import { CALLER_CODES, formatError } from '../lib/errors';
 import { RunningServer, requestIdOf, serve } from '../lib/http-server';
 import { Caller, Verifier } from '../lib/auth/identity';
 import { ApolloServerPlugin } from '@apollo/server';
+import { IDEMPOTENCY_HEADER, idempotencyKeyOf } from '../lib/idempotency';
 
 export interface GatewayContext {
   caller: Caller;
   requestId: string;
   /** Notices subgraphs attached to data they released (e.g. 42 CFR 2.32), passed on to the caller. */
   notices: Set<string>;
+  /** The caller's Idempotency-Key, checked, passed on to the subgraphs; the gateway itself never retries. */
+  idempotencyKey?: string | null;
 }
 
 export interface GatewayOptions {
@@ -89,6 +92,7 @@ class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     // The caller's own signed token: each subgraph verifies it again.
     headers.set('authorization', `Bearer ${context.caller.token}`);
     if (context.requestId) headers.set('x-request-id', context.requestId);
+    if (context.idempotencyKey) headers.set(IDEMPOTENCY_HEADER, context.idempotencyKey);
   }
 }
 
@@ -132,6 +136,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
       caller: await options.verify(request.headers.authorization),
       requestId: requestIdOf(request),
       notices: new Set<string>(),
+      idempotencyKey: idempotencyKeyOf(request.headers[IDEMPOTENCY_HEADER]),
     }),
     health: async () => ({ status: 'ok', service: 'gateway' }),
     // Operation limits, before Apollo parses, validates or plans anything.

@@ -161,6 +161,9 @@ export const KNOWN_VARIABLES: readonly string[] = [
   'JWT_PRIVATE_JWK_FILE',
   'NODE_ENV',
   ...Object.values(OPERATION_LIMIT_VARIABLES).map((l) => l.variable),
+  'IDEMPOTENCY_KEY_RETENTION_HOURS',
+  'INPUT_MAX_STRING_LENGTH',
+  'INPUT_MAX_LIST_LENGTH',
   ...AGENCIES.flatMap((a) => [
     `${envPrefix(a)}_PORT`,
     `${envPrefix(a)}_URL`,

@@ -24,6 +24,8 @@ import { RequestPolicy, compilePolicy } from './policy/rules';
 import { PolicyExecutor, guardSchema } from './policy/executor';
 import { scalarResolvers } from './scalars';
 import { RequestBatches } from './loaders';
+import { IDEMPOTENCY_HEADER, idempotencyKeyOf, scopeMutationsByIdempotencyKey } from './idempotency';
+import { limitInputs } from './input-limits';
 
 export interface SubgraphContext<Loaders> {
   db: DataSource;
@@ -34,6 +36,8 @@ export interface SubgraphContext<Loaders> {
   requestId: string;
   policy: RequestPolicy;
   disclosures: DisclosureCollector;
+  /** The request's Idempotency-Key header, checked (lib/idempotency.ts); null when none was sent. */
+  idempotencyKey?: string | null;
 }
 
 export interface SubgraphDefinition<Loaders> {
@@ -71,6 +75,9 @@ export function checkAgreements<L>(definition: SubgraphDefinition<L>, agreements
 export function buildSchema<L>(definition: SubgraphDefinition<L>, agreements: Agreement[], executor?: PolicyExecutor): GraphQLSchema {
   const schema = buildUnguardedSchema(definition);
   checkAgreements(definition, agreements, schema);
+  // Beneath the access rules, so a refused caller learns nothing: argument bounds, then the
+  // mutation's idempotency scope (its transaction claims the key; lib/writes.ts).
+  limitInputs(scopeMutationsByIdempotencyKey(schema));
   return guardSchema(schema, compilePolicy(schema, definition.policy, agreements), executor);
 }
 
@@ -154,7 +161,8 @@ export async function createContext<L>(
   verify: Verifier,
 ): Promise<SubgraphContext<L>> {
   const caller = await verify(request.headers.authorization);
-  return contextFor(definition, db, caller, requestIdOf(request));
+  const idempotencyKey = idempotencyKeyOf(request.headers[IDEMPOTENCY_HEADER]);
+  return { ...contextFor(definition, db, caller, requestIdOf(request)), idempotencyKey };
 }
 
 export async function databaseHealth(db: DataSource): Promise<HealthReport> {

@@ -59,6 +59,8 @@ export const EnrollmentEntity = new EntitySchema<ProgramEnrollment>({
     dischargeOutcome: text('discharge_outcome', true),
     createdAt: createdAt(),
   },
+  // Migration 1764200000001: one enrollment per mandate and person.
+  indices: [{ name: 'program_enrollment_one_per_mandate', columns: ['mandateId', 'personId'], unique: true, where: 'mandate_id IS NOT NULL' }],
 });
 
 export const SessionEntity = new EntitySchema<CounselingSession>({

@@ -2,6 +2,8 @@ import path from 'node:path';
 import { CreateDisclosureLog1764100000000, DisclosureEntity } from '../../lib/policy/audit';
 import { ConsentEntity, CreateConsent1764100000001 } from '../../lib/policy/consent';
 import { SubgraphDefinition } from '../../lib/subgraph';
+import { CreateIdempotencyRecords1764200000000, IdempotencyRecordEntity } from '../../lib/idempotency';
+import { OneEnrollmentPerMandate1764200000001 } from './migrations/1764200000001-OneEnrollmentPerMandate';
 import { counselingEntities } from './entities';
 import { CounselingLoaders, createCounselingLoaders } from './loaders';
 import { CreateCounselingRecords1764000000000 } from './migrations/1764000000000-CreateCounselingRecords';
@@ -12,8 +14,8 @@ export const counseling: SubgraphDefinition<CounselingLoaders> = {
   name: 'counseling',
   sdlPath: path.join(__dirname, 'schema.graphql'),
   resolvers: counselingResolvers,
-  entities: [...counselingEntities, ConsentEntity, DisclosureEntity],
-  migrations: [CreateCounselingRecords1764000000000, CreateDisclosureLog1764100000000, CreateConsent1764100000001],
+  entities: [...counselingEntities, ConsentEntity, DisclosureEntity, IdempotencyRecordEntity],
+  migrations: [CreateCounselingRecords1764000000000, CreateDisclosureLog1764100000000, CreateConsent1764100000001, CreateIdempotencyRecords1764200000000, OneEnrollmentPerMandate1764200000001],
   createLoaders: createCounselingLoaders,
   policy: counselingPolicy,
 };

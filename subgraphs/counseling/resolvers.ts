@@ -1,8 +1,8 @@
 import { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
-import { EntityManager } from 'typeorm';
+import { EntityManager, IsNull } from 'typeorm';
 import { SubgraphContext } from '../../lib/subgraph';
 import { InputCheck, requireExisting } from '../../lib/validation';
-import { byId, inTransaction, insertRow } from '../../lib/writes';
+import { byId, describeUniqueConstraint, inTransaction, insertRow, updateIfStill } from '../../lib/writes';
 import {
   ClinicalNoteEntity,
   EnrollmentEntity,
@@ -18,6 +18,9 @@ import { counseling } from '.';
 const consents = consentMutations('counseling', '42 CFR Part 2 (2.31; 2.35 for criminal-justice referrals)', () => buildUnguardedSchema(counseling), { irrevocable: true });
 
 type Ctx = SubgraphContext<CounselingLoaders>;
+
+const MANDATE_ENROLLED = 'already has an enrollment for this person';
+describeUniqueConstraint('program_enrollment_one_per_mandate', 'mandateId', MANDATE_ENROLLED);
 
 /** The enrollment named by `input.enrollmentId`; when `open`, it must not be discharged. */
 async function findEnrollment(
@@ -79,7 +82,7 @@ export const counselingResolvers: GraphQLResolverMap<Ctx> = {
         check.notInFuture('enrolledDate', input.enrolledDate);
         check.integer('requiredSessions', input.requiredSessions, { min: 1, max: 104 });
         if (input.mandateId && check.ok && (await em.findOneBy(EnrollmentEntity, { mandateId: input.mandateId, personId: input.personId }))) {
-          check.fail('mandateId', 'already has an enrollment for this person');
+          check.fail('mandateId', MANDATE_ENROLLED);
         }
         check.done();
         return insertRow(em, EnrollmentEntity, {
@@ -147,7 +150,10 @@ export const counselingResolvers: GraphQLResolverMap<Ctx> = {
         check.notBefore('dischargeDate', input.dischargeDate, 'enrolledDate of the enrollment', enrollment?.enrolledDate);
         check.done();
         const changes = { dischargeDate: input.dischargeDate, dischargeOutcome: input.outcome };
-        await em.update(EnrollmentEntity, { id: enrollment!.id }, changes);
+        await updateIfStill(em, EnrollmentEntity, { id: enrollment!.id, dischargeDate: IsNull() }, changes, {
+          field: 'enrollmentId',
+          message: 'names an enrollment that has been discharged',
+        });
         return { ...enrollment!, ...changes };
       }),
     addClinicalNote: (

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { CreateDisclosureLog1764100000000, DisclosureEntity } from '../../lib/policy/audit';
 import { ConsentEntity, CreateConsent1764100000001 } from '../../lib/policy/consent';
 import { SubgraphDefinition } from '../../lib/subgraph';
+import { CreateIdempotencyRecords1764200000000, IdempotencyRecordEntity } from '../../lib/idempotency';
 import { courtsEntities } from './entities';
 import { CourtsLoaders, createCourtsLoaders } from './loaders';
 import { CreateCourtRecords1764000000000 } from './migrations/1764000000000-CreateCourtRecords';
@@ -12,8 +13,8 @@ export const courts: SubgraphDefinition<CourtsLoaders> = {
   name: 'courts',
   sdlPath: path.join(__dirname, 'schema.graphql'),
   resolvers: courtsResolvers,
-  entities: [...courtsEntities, ConsentEntity, DisclosureEntity],
-  migrations: [CreateCourtRecords1764000000000, CreateDisclosureLog1764100000000, CreateConsent1764100000001],
+  entities: [...courtsEntities, ConsentEntity, DisclosureEntity, IdempotencyRecordEntity],
+  migrations: [CreateCourtRecords1764000000000, CreateDisclosureLog1764100000000, CreateConsent1764100000001, CreateIdempotencyRecords1764200000000],
   createLoaders: createCourtsLoaders,
   policy: courtsPolicy,
 };

@@ -1,7 +1,7 @@
 import { EntityManager } from 'typeorm';
 import { SubgraphContext } from '../../lib/subgraph';
 import { InputCheck, requireExisting } from '../../lib/validation';
-import { byId, inTransaction, insertRow } from '../../lib/writes';
+import { byId, describeUniqueConstraint, inTransaction, insertRow } from '../../lib/writes';
 import {
   CaseEntity,
   CasePartyEntity,
@@ -17,6 +17,11 @@ import {
 import { CourtsLoaders } from './loaders';
 
 type Ctx = SubgraphContext<CourtsLoaders>;
+
+const DOCKET_USED = 'is already used by another case';
+// Constraints of migration 1764000000000, named by PostgreSQL's defaults.
+describeUniqueConstraint('court_case_docket_number_key', 'docketNumber', DOCKET_USED);
+describeUniqueConstraint('case_party_case_id_person_id_role_key', 'parties', 'names the same person twice in the same role');
 
 export const DOCKET_PATTERN = /^[A-Z]{2,4}-\d{4}-\d{3,8}$/;
 
@@ -102,7 +107,7 @@ export const courtsMutations = {
       if (!roles.some((r) => PROTECTED_ROLES.has(r))) check.fail('parties', 'must include the victim or petitioner');
       if (!roles.some((r) => ACCUSED_ROLES.has(r))) check.fail('parties', 'must include the defendant or respondent');
       if (docketNumber && (await em.findOneBy(CaseEntity, { docketNumber }))) {
-        check.fail('docketNumber', 'is already used by another case');
+        check.fail('docketNumber', DOCKET_USED);
       }
       check.done();
 

@@ -58,6 +58,8 @@ export const ShelterStayEntity = new EntitySchema<ShelterStay>({
     exitDestination: text('exit_destination', true),
     createdAt: createdAt(),
   },
+  // Migration 1764200000001: one current stay per person.
+  indices: [{ name: 'shelter_stay_one_open_per_person', columns: ['personId'], unique: true, where: 'exited_date IS NULL' }],
 });
 
 export const HousingApplicationEntity = new EntitySchema<HousingApplication>({

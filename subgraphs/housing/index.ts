@@ -2,6 +2,8 @@ import path from 'node:path';
 import { CreateDisclosureLog1764100000000, DisclosureEntity } from '../../lib/policy/audit';
 import { ConsentEntity, CreateConsent1764100000001 } from '../../lib/policy/consent';
 import { SubgraphDefinition } from '../../lib/subgraph';
+import { CreateIdempotencyRecords1764200000000, IdempotencyRecordEntity } from '../../lib/idempotency';
+import { OneOpenShelterStayPerPerson1764200000001 } from './migrations/1764200000001-OneOpenShelterStayPerPerson';
 import { housingEntities } from './entities';
 import { HousingLoaders, createHousingLoaders } from './loaders';
 import { CreateHousingRecords1764000000000 } from './migrations/1764000000000-CreateHousingRecords';
@@ -12,8 +14,8 @@ export const housing: SubgraphDefinition<HousingLoaders> = {
   name: 'housing',
   sdlPath: path.join(__dirname, 'schema.graphql'),
   resolvers: housingResolvers,
-  entities: [...housingEntities, ConsentEntity, DisclosureEntity],
-  migrations: [CreateHousingRecords1764000000000, CreateDisclosureLog1764100000000, CreateConsent1764100000001],
+  entities: [...housingEntities, ConsentEntity, DisclosureEntity, IdempotencyRecordEntity],
+  migrations: [CreateHousingRecords1764000000000, CreateDisclosureLog1764100000000, CreateConsent1764100000001, CreateIdempotencyRecords1764200000000, OneOpenShelterStayPerPerson1764200000001],
   createLoaders: createHousingLoaders,
   policy: housingPolicy,
 };

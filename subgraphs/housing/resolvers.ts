@@ -2,7 +2,7 @@ import { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { IsNull } from 'typeorm';
 import { SubgraphContext } from '../../lib/subgraph';
 import { InputCheck, requireExisting } from '../../lib/validation';
-import { byId, inTransaction, insertRow } from '../../lib/writes';
+import { byId, describeUniqueConstraint, inTransaction, insertRow, updateIfStill } from '../../lib/writes';
 import {
   HousingApplication,
   HousingApplicationEntity,
@@ -18,6 +18,10 @@ import { housing } from '.';
 const consents = consentMutations('housing', 'VAWA 34 U.S.C. 12291(b)(2); 28 CFR 90.4', () => buildUnguardedSchema(housing), { irrevocable: false });
 
 type Ctx = SubgraphContext<HousingLoaders>;
+
+const OPEN_STAY_EXISTS = 'already has a current shelter stay; exit it first';
+describeUniqueConstraint('shelter_stay_one_open_per_person', 'personId', OPEN_STAY_EXISTS);
+const STAY_ENDED = 'names a stay that has already ended';
 
 /** A person's standing with housing, from their stays and applications. */
 export function housingStatus(stays: ShelterStay[], applications: HousingApplication[]): string {
@@ -56,7 +60,7 @@ export const housingResolvers: GraphQLResolverMap<Ctx> = {
         check.notInFuture('admittedDate', input.admittedDate);
         await requireExisting(check, 'shelterId', check.id('shelterId', input.shelterId), 'shelter', byId(em, ShelterEntity));
         if (personId && (await em.findOneBy(ShelterStayEntity, { personId, exitedDate: IsNull() }))) {
-          check.fail('personId', 'already has a current shelter stay; exit it first');
+          check.fail('personId', OPEN_STAY_EXISTS);
         }
         check.done();
         return insertRow(em, ShelterStayEntity, {
@@ -75,12 +79,12 @@ export const housingResolvers: GraphQLResolverMap<Ctx> = {
     ) =>
       inTransaction(ctx, async (em, check) => {
         const stay = await requireExisting(check, 'stayId', check.id('stayId', input.stayId), 'shelter stay', byId(em, ShelterStayEntity));
-        if (stay?.exitedDate) check.fail('stayId', 'names a stay that has already ended');
+        if (stay?.exitedDate) check.fail('stayId', STAY_ENDED);
         check.notInFuture('exitedDate', input.exitedDate);
         check.notBefore('exitedDate', input.exitedDate, 'admittedDate of the stay', stay?.admittedDate);
         check.done();
         const changes = { exitedDate: input.exitedDate, exitDestination: input.exitDestination };
-        await em.update(ShelterStayEntity, { id: stay!.id }, changes);
+        await updateIfStill(em, ShelterStayEntity, { id: stay!.id, exitedDate: IsNull() }, changes, { field: 'stayId', message: STAY_ENDED });
         return { ...stay!, ...changes };
       }),
     submitHousingApplication: (

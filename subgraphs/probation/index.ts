@@ -2,6 +2,7 @@ import path from 'node:path';
 import { CreateDisclosureLog1764100000000, DisclosureEntity } from '../../lib/policy/audit';
 import { ConsentEntity, CreateConsent1764100000001 } from '../../lib/policy/consent';
 import { SubgraphDefinition } from '../../lib/subgraph';
+import { CreateIdempotencyRecords1764200000000, IdempotencyRecordEntity } from '../../lib/idempotency';
 import { probationEntities } from './entities';
 import { ProbationLoaders, createProbationLoaders } from './loaders';
 import { CreateProbationRecords1764000000000 } from './migrations/1764000000000-CreateProbationRecords';
@@ -12,8 +13,8 @@ export const probation: SubgraphDefinition<ProbationLoaders> = {
   name: 'probation',
   sdlPath: path.join(__dirname, 'schema.graphql'),
   resolvers: probationResolvers,
-  entities: [...probationEntities, ConsentEntity, DisclosureEntity],
-  migrations: [CreateProbationRecords1764000000000, CreateDisclosureLog1764100000000, CreateConsent1764100000001],
+  entities: [...probationEntities, ConsentEntity, DisclosureEntity, IdempotencyRecordEntity],
+  migrations: [CreateProbationRecords1764000000000, CreateDisclosureLog1764100000000, CreateConsent1764100000001, CreateIdempotencyRecords1764200000000],
   createLoaders: createProbationLoaders,
   policy: probationPolicy,
 };
