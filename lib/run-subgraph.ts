@@ -1,6 +1,6 @@
 /** Starts one agency's subgraph on its own, on its configured PostgreSQL database. */
-import { bindHost, databaseUrl, envPrefix, subgraphPort } from './config';
-import { ensureDatabaseExists, openDatabase } from './db';
+import { agencyDatabaseConfig, bindHost, envPrefix, subgraphPort } from './config';
+import { openAgencyDatabase } from './agency-database';
 import { logger } from './logger';
 import { authSettings, createVerifier } from './auth/identity';
 import { loadVerificationKeys } from './auth/keys';
@@ -10,8 +10,8 @@ import { SubgraphDefinition, startSubgraph } from './subgraph';
 
 export async function runSubgraph<L>(definition: SubgraphDefinition<L>): Promise<void> {
   const agency = definition.name;
-  const url = databaseUrl(agency);
-  if (!url) {
+  const config = agencyDatabaseConfig(agency);
+  if (!config) {
     throw new Error(
       `${envPrefix(agency)}_DATABASE_URL or DATABASE_URL must be set to run the ${agency} subgraph on its own ` +
         '(`npm start` runs the whole graph on the embedded database).',
@@ -20,8 +20,8 @@ export async function runSubgraph<L>(definition: SubgraphDefinition<L>): Promise
   const verify = createVerifier(authSettings(await loadVerificationKeys()));
   const agreements = loadAgreements();
   const executor = policyExecutor();
-  await ensureDatabaseExists(url);
-  const db = await openDatabase({ url, entities: definition.entities, migrations: definition.migrations });
+  const opened = await openAgencyDatabase(config, definition);
+  const db = opened.db;
   const server = await startSubgraph(definition, db, {
     host: bindHost(),
     port: subgraphPort(agency),
@@ -32,7 +32,7 @@ export async function runSubgraph<L>(definition: SubgraphDefinition<L>): Promise
   logger.info({ agency, url: server.url }, 'subgraph listening');
   const stop = async () => {
     await server.close();
-    await db.destroy();
+    await opened.close();
     process.exit(0);
   };
   process.once('SIGINT', stop);

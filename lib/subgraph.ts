@@ -22,6 +22,7 @@ import { RequestPolicy, compilePolicy } from './policy/rules';
 import { PolicyExecutor, guardSchema } from './policy/executor';
 import { scalarResolvers } from './scalars';
 import { RequestBatches } from './loaders';
+import { assertServiceRole } from './db-roles';
 
 export interface SubgraphContext<Loaders> {
   db: DataSource;
@@ -159,6 +160,8 @@ export interface SubgraphServerOptions {
 
 /** Serves one agency's subgraph over HTTP on its own data source. */
 export async function startSubgraph<L>(definition: SubgraphDefinition<L>, db: DataSource, options: SubgraphServerOptions): Promise<RunningServer> {
+  // Never serve as a superuser or as a role that could switch off the log's guards.
+  await assertServiceRole(db);
   const apollo = createSubgraphServer(definition, options.agreements, options.executor);
   await apollo.start();
   const running = await serve({

@@ -7,6 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { AGENCIES, AgencyName, databaseUrl } from '../../lib/config';
 import { dropDatabase } from '../../lib/db';
+import { dropRoles } from '../../lib/db-roles';
+import { rolesForDatabaseUrl } from '../../lib/agency-database';
 import { seedDemoData } from '../../lib/seed';
 import { Stack, startStack } from '../../lib/stack';
 import { PolicyExecutor } from '../../lib/policy/executor';
@@ -72,7 +74,13 @@ export async function startTestStack(options: { cases: number; policyExecutor?: 
     },
     stop: async () => {
       await stack.stop();
-      if (databaseUrls) for (const url of Object.values(databaseUrls)) await dropDatabase(url);
+      // Databases first (the owner roles own them), then the roles, which are cluster-wide.
+      if (databaseUrls) {
+        for (const url of Object.values(databaseUrls)) {
+          await dropDatabase(url);
+          await dropRoles(url, rolesForDatabaseUrl(url));
+        }
+      }
     },
   };
 }
