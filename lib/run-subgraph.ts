@@ -3,7 +3,7 @@ import { agencyDatabaseConfig, bindHost, envPrefix, subgraphPort } from './confi
 import { openAgencyDatabase } from './agency-database';
 import { logger } from './logger';
 import { authSettings, createVerifier } from './auth/identity';
-import { loadVerificationKeys } from './auth/keys';
+import { loadKeySource } from './auth/key-source';
 import { loadAgreements } from './policy/agreements';
 import { policyExecutor } from './policy/executor';
 import { SubgraphDefinition, startSubgraph } from './subgraph';
@@ -17,7 +17,7 @@ export async function runSubgraph<L>(definition: SubgraphDefinition<L>): Promise
         '(`npm start` runs the whole graph on the embedded database).',
     );
   }
-  const verify = createVerifier(authSettings(await loadVerificationKeys()));
+  const verify = createVerifier(authSettings(await loadKeySource()));
   const agreements = loadAgreements();
   const executor = policyExecutor();
   const opened = await openAgencyDatabase(config, definition);

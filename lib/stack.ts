@@ -12,7 +12,7 @@ import { EMBEDDED_POOL_SIZE, EmbeddedPostgres, startEmbeddedPostgres } from './e
 import { RunningServer } from './http-server';
 import { startSubgraph } from './subgraph';
 import { Verifier, authSettings, createVerifier } from './auth/identity';
-import { loadVerificationKeys } from './auth/keys';
+import { loadKeySource } from './auth/key-source';
 import { Agreement, loadAgreements } from './policy/agreements';
 import { PolicyExecutor, policyExecutor } from './policy/executor';
 
@@ -80,7 +80,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   };
   try {
     // Identity and agreements first: a bad key file or agreement stops startup before anything runs.
-    const verify: Verifier = createVerifier(authSettings(await loadVerificationKeys()));
+    const verify: Verifier = createVerifier(authSettings(await loadKeySource()));
     const agreements = options.agreements ?? loadAgreements();
     const executor = options.policyExecutor ?? policyExecutor();
     let embedded: EmbeddedPostgres | undefined;
