@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   if ((await countCases(stack.databases)) === 0) {
     const cases = Number(process.env.SEED_CASES ?? 200);
     console.log(`empty databases: seeding ${cases} synthetic demo cases...`);
-    await seedDemoData(stack.databases, { cases });
+    await seedDemoData(stack.databases, { cases, today: stack.clock.today() });
   }
   // The demo case when the demo data is there, else the first case.
   const [first] = await stack.databases.courts.query(

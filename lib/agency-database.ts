@@ -126,28 +126,20 @@ export async function openAgencyDatabase(
     serviceUrl = config.serviceUrl;
   }
 
-  let owner: DataSource | undefined;
   if (ownerUrl) {
-    owner = await open(ownerUrl, 2);
+    // The owner's connection is held only while it works: the service keeps none open.
+    const owner = await open(ownerUrl, 1);
     try {
       await migrateAndGrant(owner, decodeURIComponent(new URL(serviceUrl).username));
     } catch (error) {
       await owner.destroy();
       throw error;
     }
+    if (as === 'owner') return { db: owner, url: ownerUrl, asOwner: (work) => work(owner), close: () => owner.destroy() };
+    await owner.destroy();
   }
-  if (as === 'owner' && owner) {
-    const ownerDb = owner;
-    return { db: ownerDb, url: ownerUrl!, asOwner: (work) => work(ownerDb), close: () => ownerDb.destroy() };
-  }
-  let service: DataSource;
-  try {
-    service = await open(serviceUrl, options.poolSize);
-  } catch (error) {
-    await owner?.destroy();
-    throw error;
-  }
-  if (!owner && (await service.showMigrations())) {
+  const service = await open(serviceUrl, options.poolSize);
+  if (!ownerUrl && (await service.showMigrations())) {
     await service.destroy();
     throw new Error(
       `${databaseName(serviceUrl)} has migrations pending and this process has no owner connection to apply them: ` +
@@ -158,12 +150,14 @@ export async function openAgencyDatabase(
     db: service,
     url: serviceUrl,
     asOwner: async (work) => {
-      if (!owner) throw new Error('no owner connection configured (<AGENCY>_MIGRATION_DATABASE_URL)');
-      return work(owner);
+      if (!ownerUrl) throw new Error('no owner connection configured (<AGENCY>_MIGRATION_DATABASE_URL)');
+      const owner = await open(ownerUrl, 1);
+      try {
+        return await work(owner);
+      } finally {
+        await owner.destroy();
+      }
     },
-    close: async () => {
-      await service.destroy();
-      await owner?.destroy();
-    },
+    close: () => service.destroy(),
   };
 }

@@ -6,6 +6,7 @@ import { authSettings, createVerifier } from './auth/identity';
 import { loadKeySource } from './auth/key-source';
 import { loadAgreements } from './policy/agreements';
 import { policyExecutor } from './policy/executor';
+import { systemClock } from './clock';
 import { SubgraphDefinition, startSubgraph } from './subgraph';
 
 export async function runSubgraph<L>(definition: SubgraphDefinition<L>): Promise<void> {
@@ -20,6 +21,7 @@ export async function runSubgraph<L>(definition: SubgraphDefinition<L>): Promise
   const verify = createVerifier(authSettings(await loadKeySource()));
   const agreements = loadAgreements();
   const executor = policyExecutor();
+  const clock = systemClock(); // validates POLICY_TIME_ZONE before anything starts
   const opened = await openAgencyDatabase(config, definition);
   const db = opened.db;
   const server = await startSubgraph(definition, db, {
@@ -28,6 +30,7 @@ export async function runSubgraph<L>(definition: SubgraphDefinition<L>): Promise
     verify,
     agreements,
     executor,
+    clock,
   });
   logger.info({ agency, url: server.url }, 'subgraph listening');
   const stop = async () => {

@@ -15,6 +15,7 @@ import { Verifier, authSettings, createVerifier } from './auth/identity';
 import { loadKeySource } from './auth/key-source';
 import { Agreement, loadAgreements } from './policy/agreements';
 import { PolicyExecutor, policyExecutor } from './policy/executor';
+import { Clock, systemClock } from './clock';
 
 export interface StackOptions {
   /**
@@ -34,6 +35,10 @@ export interface StackOptions {
   agreements?: Agreement[];
   /** Defaults to POLICY_EXECUTOR (sync). */
   policyExecutor?: PolicyExecutor;
+  /** The policy clock; defaults to the real one in POLICY_TIME_ZONE (validated here). */
+  clock?: Clock;
+  /** Connections per agency on real PostgreSQL (default 10). */
+  poolSize?: number;
 }
 
 export interface Stack {
@@ -46,6 +51,7 @@ export interface Stack {
   /** Runs `work` with the owner role of an agency's database (tests that tamper with the log). */
   asOwner<T>(agency: AgencyName, work: (db: DataSource) => Promise<T>): Promise<T>;
   embedded: boolean;
+  clock: Clock;
   stop(): Promise<void>;
 }
 
@@ -83,6 +89,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const verify: Verifier = createVerifier(authSettings(await loadKeySource()));
     const agreements = options.agreements ?? loadAgreements();
     const executor = options.policyExecutor ?? policyExecutor();
+    const clock = options.clock ?? systemClock();
     let embedded: EmbeddedPostgres | undefined;
     if (!options.databaseUrls && !options.databaseConfigs) {
       embedded = await startEmbeddedPostgres(options.embeddedDir);
@@ -91,7 +98,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const configs = embedded
       ? embeddedConfigs(embedded.urls)
       : options.databaseConfigs ?? adminConfigs(options.databaseUrls!);
-    const opened = await openAgencyDatabases(configs, { poolSize: embedded ? EMBEDDED_POOL_SIZE : undefined });
+    const opened = await openAgencyDatabases(configs, { poolSize: embedded ? EMBEDDED_POOL_SIZE : options.poolSize });
     for (const db of Object.values(opened)) cleanups.push(() => db.close());
     const databases = Object.fromEntries(AGENCIES.map((a) => [a, opened[a].db])) as Record<AgencyName, DataSource>;
     const urls = Object.fromEntries(AGENCIES.map((a) => [a, opened[a].url])) as Record<AgencyName, string>;
@@ -104,6 +111,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         verify,
         agreements,
         executor,
+        clock,
       });
       cleanups.push(server.close);
       subgraphUrls[agency] = server.url;
@@ -116,7 +124,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       verify,
     });
     cleanups.push(gateway.close);
-    return { gatewayUrl: gateway.url, subgraphUrls, databases, databaseUrls: urls, asOwner: (agency, work) => opened[agency].asOwner(work), embedded: Boolean(embedded), stop };
+    return { gatewayUrl: gateway.url, subgraphUrls, databases, databaseUrls: urls, asOwner: (agency, work) => opened[agency].asOwner(work), embedded: Boolean(embedded), clock, stop };
   } catch (error) {
     await stop();
     throw error;

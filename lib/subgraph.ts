@@ -23,6 +23,7 @@ import { PolicyExecutor, guardSchema } from './policy/executor';
 import { scalarResolvers } from './scalars';
 import { RequestBatches } from './loaders';
 import { assertServiceRole } from './db-roles';
+import { Clock, systemClock } from './clock';
 
 export interface SubgraphContext<Loaders> {
   db: DataSource;
@@ -33,6 +34,8 @@ export interface SubgraphContext<Loaders> {
   requestId: string;
   policy: RequestPolicy;
   disclosures: DisclosureCollector;
+  /** The policy clock (POLICY_TIME_ZONE); `policy.today`/`policy.now` are its reading at the request's start. */
+  clock: Clock;
 }
 
 export interface SubgraphDefinition<Loaders> {
@@ -111,21 +114,26 @@ export function createSubgraphServer<L>(definition: SubgraphDefinition<L>, agree
   });
 }
 
+let defaultClock: Clock | undefined;
+
+/** Today in the policy time zone, by the real clock. */
 export function today(): string {
-  return new Date().toISOString().slice(0, 10);
+  return (defaultClock ??= systemClock()).today();
 }
 
 /** A request's loaders and policy state, for a verified caller. */
-export function contextFor<L>(definition: SubgraphDefinition<L>, db: DataSource, caller: Caller, requestId: string): SubgraphContext<L> {
+export function contextFor<L>(definition: SubgraphDefinition<L>, db: DataSource, caller: Caller, requestId: string, clock: Clock = (defaultClock ??= systemClock())): SubgraphContext<L> {
   const batches = new RequestBatches();
+  const now = clock.now();
   return {
     db,
     loaders: definition.createLoaders(db, batches),
     batches,
     caller,
     requestId,
-    policy: { today: today(), decisions: new Map(), consents: consentLoader(batches, db, caller.agency), knownConsents: new Map(), notices: new Set() },
+    policy: { today: clock.today(), now, decisions: new Map(), consents: consentLoader(batches, db, caller.agency), knownConsents: new Map(), notices: new Set() },
     disclosures: new DisclosureCollector(),
+    clock,
   };
 }
 
@@ -135,9 +143,10 @@ export async function createContext<L>(
   db: DataSource,
   request: http.IncomingMessage,
   verify: Verifier,
+  clock?: Clock,
 ): Promise<SubgraphContext<L>> {
   const caller = await verify(request.headers.authorization);
-  return contextFor(definition, db, caller, requestIdOf(request));
+  return contextFor(definition, db, caller, requestIdOf(request), clock);
 }
 
 export async function databaseHealth(db: DataSource): Promise<HealthReport> {
@@ -156,6 +165,8 @@ export interface SubgraphServerOptions {
   agreements: Agreement[];
   /** Which executor runs the compiled rules; defaults to POLICY_EXECUTOR (sync). */
   executor?: PolicyExecutor;
+  /** The policy clock; defaults to the real one in POLICY_TIME_ZONE. */
+  clock?: Clock;
 }
 
 /** Serves one agency's subgraph over HTTP on its own data source. */
@@ -166,7 +177,7 @@ export async function startSubgraph<L>(definition: SubgraphDefinition<L>, db: Da
   await apollo.start();
   const running = await serve({
     apollo,
-    context: (request) => createContext(definition, db, request, options.verify),
+    context: (request) => createContext(definition, db, request, options.verify, options.clock),
     health: async () => ({ service: definition.name, ...(await databaseHealth(db)) }),
     host: options.host,
     port: options.port,

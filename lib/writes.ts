@@ -13,7 +13,7 @@ export function inTransaction<T>(
 ): Promise<T> {
   return ctx.db.transaction(async (em) => {
     try {
-      return await work(em, new InputCheck('input'));
+      return await work(em, new InputCheck('input', ctx.policy.today));
     } catch (error) {
       // A concurrent writer got the same unique value between our check and our insert.
       if (pgErrorCode(error) === '23505') {

@@ -13,8 +13,18 @@ import { seedDemoData } from '../../lib/seed';
 import { Stack, startStack } from '../../lib/stack';
 import { PolicyExecutor } from '../../lib/policy/executor';
 import { CLERK, Who, authHeader } from './tokens';
+import { SettableClock, fixedClock } from '../../lib/clock';
+import { Agreement } from '../../lib/policy/agreements';
+
+/**
+ * The tests' policy date: every stack runs on a fixed clock (noon on this day in the default
+ * policy time zone), and the seed is drawn for it, so no test depends on the day it runs.
+ */
+export const TEST_TODAY = '2026-11-24';
+export const testClock = (at = `${TEST_TODAY}T12:00`): SettableClock => fixedClock(at);
 
 export interface TestStack extends Stack {
+  clock: SettableClock;
   demoCaseId: string | null;
   /** POSTs an operation to the gateway (or another URL) and returns the parsed body. */
   /** POSTs as `as` (default: the owner of what is asked, the courts' clerk). */
@@ -50,7 +60,8 @@ export async function postGraphQL<T>(
   return { ...body, status: response.status };
 }
 
-export async function startTestStack(options: { cases: number; policyExecutor?: PolicyExecutor }): Promise<TestStack> {
+export async function startTestStack(options: { cases: number; policyExecutor?: PolicyExecutor; clock?: SettableClock; agreements?: Agreement[] }): Promise<TestStack> {
+  const clock = options.clock ?? testClock();
   let databaseUrls: Record<AgencyName, string> | undefined;
   if (usesRealPostgres()) {
     const env = { DATABASE_URL: process.env.DATABASE_URL, DATABASE_PREFIX: `dvtest_${randomBytes(4).toString('hex')}_` };
@@ -63,10 +74,16 @@ export async function startTestStack(options: { cases: number; policyExecutor?: 
     subgraphPorts: { courts: 0, housing: 0, counseling: 0, probation: 0 },
     timeoutMs: 30_000,
     policyExecutor: options.policyExecutor,
+    agreements: options.agreements,
+    clock,
+    // The shared test server allows 100 connections and the application roles, not being
+    // superusers, cannot use the reserved ones: keep each test stack's pools small.
+    poolSize: 4,
   });
-  const demoCaseId = options.cases > 0 ? await seedDemoData(stack.databases, { cases: options.cases }) : null;
+  const demoCaseId = options.cases > 0 ? await seedDemoData(stack.databases, { cases: options.cases, today: clock.today() }) : null;
   return {
     ...stack,
+    clock,
     demoCaseId,
     gql: async (query, variables, opts = {}) => {
       const auth = opts.as === null ? {} : await authHeader(opts.as ?? CLERK);
