@@ -26,6 +26,12 @@ import { DataSource } from 'typeorm';
  */
 export const APPEND_ONLY_TABLES: readonly string[] = ['disclosure_log'];
 
+/**
+ * Tables whose rows the application itself removes (e.g. expired idempotency keys): the only ones
+ * it may DELETE from. Never an append-only table (startup fails if one is listed).
+ */
+export const DELETABLE_TABLES: readonly string[] = [];
+
 /** The TypeORM bookkeeping table: the application role may read it (pending-migration check). */
 const MIGRATIONS_TABLE = 'migrations';
 
@@ -142,6 +148,10 @@ export async function grantApplicationRole(query: Query, app: string): Promise<v
   await query(`GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA public TO ${role}`);
   await query(`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${role}`);
   const logs = await appendOnlyTables(query);
+  const existing = new Set((await rows(query, "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).map((r) => r.tablename as string));
+  for (const table of DELETABLE_TABLES) {
+    if (existing.has(table) && !logs.includes(table)) await query(`GRANT DELETE ON public.${quoteIdent(table)} TO ${role}`);
+  }
   for (const table of logs) await query(`REVOKE UPDATE ON public.${quoteIdent(table)} FROM ${role}`);
   const hasMigrations = (await rows(query, "SELECT 1 FROM pg_tables WHERE schemaname = 'public' AND tablename = $1", [MIGRATIONS_TABLE])).length > 0;
   if (hasMigrations) await query(`REVOKE INSERT, UPDATE ON public.${MIGRATIONS_TABLE} FROM ${role}`);
@@ -168,7 +178,8 @@ async function privilegeProblems(query: Query, role: string, logs: string[]): Pr
   for (const t of found) {
     if (t.owns) problems.push(`${role} owns ${t.name} (an owner can disable its triggers)`);
     if (!t.can_select) problems.push(`${role} cannot read ${t.name}`);
-    if (t.can_delete || t.can_truncate || t.can_trigger) problems.push(`${role} may DELETE, TRUNCATE or add triggers to ${t.name}`);
+    const mayDelete = DELETABLE_TABLES.includes(t.name) && !logs.includes(t.name);
+    if ((t.can_delete && !mayDelete) || t.can_truncate || t.can_trigger) problems.push(`${role} may DELETE, TRUNCATE or add triggers to ${t.name}`);
     if (logs.includes(t.name) && t.can_update) problems.push(`${role} may UPDATE the append-only ${t.name}`);
   }
   for (const log of logs) if (!found.some((t) => t.name === log)) problems.push(`append-only table ${log} not found`);
