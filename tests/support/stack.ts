@@ -67,20 +67,44 @@ export async function startTestStack(options: { cases: number; policyExecutor?: 
     const env = { DATABASE_URL: process.env.DATABASE_URL, DATABASE_PREFIX: `dvtest_${randomBytes(4).toString('hex')}_` };
     databaseUrls = Object.fromEntries(AGENCIES.map((a) => [a, databaseUrl(a, env)!])) as Record<AgencyName, string>;
   }
-  const stack = await startStack({
-    databaseUrls,
-    host: '127.0.0.1',
-    gatewayPort: 0,
-    subgraphPorts: { courts: 0, housing: 0, counseling: 0, probation: 0 },
-    timeoutMs: 30_000,
-    policyExecutor: options.policyExecutor,
-    agreements: options.agreements,
-    clock,
-    // The shared test server allows 100 connections and the application roles, not being
-    // superusers, cannot use the reserved ones: keep each test stack's pools small.
-    poolSize: 4,
-  });
-  const demoCaseId = options.cases > 0 ? await seedDemoData(stack.databases, { cases: options.cases, today: clock.today() }) : null;
+  // Databases first (the owner roles own them), then the roles, which are cluster-wide; also
+  // when the stack failed to start, so that a failed test run leaves nothing behind.
+  const dropAll = async () => {
+    if (!databaseUrls) return;
+    const failures: unknown[] = [];
+    for (const url of Object.values(databaseUrls)) {
+      await dropDatabase(url).catch((e) => failures.push(e));
+      await dropRoles(url, rolesForDatabaseUrl(url)).catch((e) => failures.push(e));
+    }
+    if (failures.length) throw failures[0];
+  };
+  let stack: Stack;
+  let demoCaseId: string | null;
+  try {
+    stack = await startStack({
+      databaseUrls,
+      host: '127.0.0.1',
+      gatewayPort: 0,
+      subgraphPorts: { courts: 0, housing: 0, counseling: 0, probation: 0 },
+      timeoutMs: 30_000,
+      policyExecutor: options.policyExecutor,
+      agreements: options.agreements,
+      clock,
+      // The shared test server allows 100 connections and the application roles, not being
+      // superusers, cannot use the reserved ones: keep each test stack's pools small.
+      poolSize: 4,
+    });
+  } catch (error) {
+    await dropAll().catch(() => undefined);
+    throw error;
+  }
+  try {
+    demoCaseId = options.cases > 0 ? await seedDemoData(stack.databases, { cases: options.cases, today: clock.today() }) : null;
+  } catch (error) {
+    await stack.stop();
+    await dropAll().catch(() => undefined);
+    throw error;
+  }
   return {
     ...stack,
     clock,
@@ -91,13 +115,7 @@ export async function startTestStack(options: { cases: number; policyExecutor?: 
     },
     stop: async () => {
       await stack.stop();
-      // Databases first (the owner roles own them), then the roles, which are cluster-wide.
-      if (databaseUrls) {
-        for (const url of Object.values(databaseUrls)) {
-          await dropDatabase(url);
-          await dropRoles(url, rolesForDatabaseUrl(url));
-        }
-      }
+      await dropAll();
     },
   };
 }
