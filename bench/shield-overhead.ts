@@ -20,6 +20,8 @@ import { AGENCIES, AgencyName, databaseUrl } from '../lib/config';
 import { Caller, authSettings, createVerifier, signToken } from '../lib/auth/identity';
 import { loadSigningKey, loadVerificationKeys } from '../lib/auth/keys';
 import { dropDatabase } from '../lib/db';
+import { dropRoles } from '../lib/db-roles';
+import { rolesForDatabaseUrl } from '../lib/agency-database';
 import { seedDemoData } from '../lib/seed';
 import { startStack } from '../lib/stack';
 import { SubgraphContext, buildSchema, buildUnguardedSchema, contextFor } from '../lib/subgraph';
@@ -196,7 +198,12 @@ async function main(): Promise<void> {
     }
   } finally {
     await stack.stop();
-    if (urls) for (const url of Object.values(urls)) await dropDatabase(url);
+    if (urls) {
+      for (const url of Object.values(urls)) {
+        await dropDatabase(url);
+        await dropRoles(url, rolesForDatabaseUrl(url));
+      }
+    }
   }
 }
 

@@ -1,5 +1,5 @@
 /**
- * npm run mou:check [-- --tsv] [-- --date YYYY-MM-DD]
+ * npm run mou:check [-- --tsv] [-- --date YYYY-MM-DD]   (default: today in POLICY_TIME_ZONE)
  * Loads and checks every agreement against the subgraphs, fails naming any field no policy
  * classifies, and prints the sharing matrix: agency × role × purpose × field.
  */

@@ -3,6 +3,7 @@
  * Writes N deterministic synthetic cases (default 200) with every agency's records.
  */
 import { openConfiguredDatabases } from '../lib/databases';
+import { systemClock } from '../lib/clock';
 import { DEFAULT_SEED, clearAll, countCases, seedDemoData } from '../lib/seed';
 
 function parseArgs(argv: string[]) {
@@ -35,6 +36,8 @@ async function main(): Promise<void> {
     await seedDemoData(opened.databases, {
       cases: options.cases,
       seed: options.seed,
+      // Drawn for today in the policy time zone, so consents and orders are current.
+      today: systemClock().today(),
       onProgress: (written, total) => {
         const seconds = ((performance.now() - started) / 1000).toFixed(1);
         console.error(`  ${written}/${total} cases (${Math.round((100 * written) / total)}%) ${seconds}s`);

@@ -6,9 +6,9 @@ import path from 'node:path';
 import {
   AGENCIES,
   AgencyName,
+  agencyDatabaseConfig,
   bindHost,
   dataDir,
-  databaseUrl,
   gatewayPort,
   hasConfiguredDatabases,
   subgraphPort,
@@ -16,14 +16,15 @@ import {
 } from '../lib/config';
 import { DEMO_DOCKET_NUMBER, countCases, seedDemoData } from '../lib/seed';
 import { startStack } from '../lib/stack';
+import { AgencyDatabaseConfig } from '../lib/agency-database';
 
 async function main(): Promise<void> {
   const started = performance.now();
   const configured = hasConfiguredDatabases();
   const embeddedDir = path.join(dataDir(), 'pglite');
   const stack = await startStack({
-    databaseUrls: configured
-      ? (Object.fromEntries(AGENCIES.map((a) => [a, databaseUrl(a)!])) as Record<AgencyName, string>)
+    databaseConfigs: configured
+      ? (Object.fromEntries(AGENCIES.map((a) => [a, agencyDatabaseConfig(a)!])) as Record<AgencyName, AgencyDatabaseConfig>)
       : undefined,
     embeddedDir,
     host: bindHost(),
@@ -41,7 +42,7 @@ async function main(): Promise<void> {
   if ((await countCases(stack.databases)) === 0) {
     const cases = Number(process.env.SEED_CASES ?? 200);
     console.log(`empty databases: seeding ${cases} synthetic demo cases...`);
-    await seedDemoData(stack.databases, { cases });
+    await seedDemoData(stack.databases, { cases, today: stack.clock.today() });
   }
   // The demo case when the demo data is there, else the first case.
   const [first] = await stack.databases.courts.query(

@@ -2,10 +2,10 @@
 import { AGENCIES, AgencyName, bindHost, gatewayPort, subgraphTimeoutMs, subgraphUrl } from '../lib/config';
 import { logger } from '../lib/logger';
 import { authSettings, createVerifier } from '../lib/auth/identity';
-import { loadVerificationKeys } from '../lib/auth/keys';
+import { loadKeySource } from '../lib/auth/key-source';
 import { startGateway } from './gateway';
 
-loadVerificationKeys()
+loadKeySource()
   .then((keys) =>
     startGateway({
       subgraphUrls: Object.fromEntries(AGENCIES.map((a) => [a, subgraphUrl(a)])) as Record<AgencyName, string>,

@@ -2,6 +2,7 @@
  * Every setting the gateway and the subgraphs read from the environment, in one place.
  * docker-compose.yml wires services through these same variable names (a test checks it).
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import type { OperationLimits } from './operation-limits';
 
@@ -86,6 +87,62 @@ export function databasePrefix(env: Env = process.env): string {
   return prefix;
 }
 
+/**
+ * How an agency's service reaches its database (see lib/agency-database.ts, README "Database roles"):
+ *   <AGENCY>_DATABASE_URL (+ <AGENCY>_MIGRATION_DATABASE_URL)  the application role (+ the owner role,
+ *                                    to migrate): production; nothing is provisioned
+ *   DATABASE_URL                      a superuser: the code creates the database and both roles
+ */
+export function agencyDatabaseConfig(
+  agency: AgencyName,
+  env: Env = process.env,
+): { kind: 'admin'; adminUrl: string } | { kind: 'roles'; serviceUrl: string; migrationUrl?: string } | undefined {
+  const prefix = envPrefix(agency);
+  const own = env[`${prefix}_DATABASE_URL`];
+  const migration = env[`${prefix}_MIGRATION_DATABASE_URL`];
+  for (const [name, value] of [[`${prefix}_DATABASE_URL`, own], [`${prefix}_MIGRATION_DATABASE_URL`, migration]] as const) {
+    if (!value) continue;
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      throw new ConfigError(`${name} is not a valid URL (expected postgres://user:password@host:port/database)`);
+    }
+    if (!url.username) throw new ConfigError(`${name} must name the database role to connect as`);
+  }
+  if (migration && !own) {
+    throw new ConfigError(`${prefix}_MIGRATION_DATABASE_URL is set without ${prefix}_DATABASE_URL (the application role's URL)`);
+  }
+  if (own) {
+    if (migration && new URL(migration).username === new URL(own).username) {
+      throw new ConfigError(`${prefix}_DATABASE_URL and ${prefix}_MIGRATION_DATABASE_URL must name different roles (application, owner)`);
+    }
+    return {
+      kind: 'roles',
+      serviceUrl: withPasswordFile(own, `${prefix}_DATABASE_PASSWORD_FILE`, env),
+      migrationUrl: migration ? withPasswordFile(migration, `${prefix}_MIGRATION_DATABASE_PASSWORD_FILE`, env) : undefined,
+    };
+  }
+  const admin = databaseUrl(agency, env);
+  return admin ? { kind: 'admin', adminUrl: admin } : undefined;
+}
+
+/** `url` with the password read from the file `variable` names (a Docker secret), when set. */
+function withPasswordFile(url: string, variable: string, env: Env): string {
+  const file = env[variable];
+  if (!file) return url;
+  let password: string;
+  try {
+    password = fs.readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+  } catch (error) {
+    throw new ConfigError(`${variable} ${file} could not be read: ${(error as Error).message}`);
+  }
+  if (!password) throw new ConfigError(`${variable} ${file} is empty`);
+  const u = new URL(url);
+  u.password = encodeURIComponent(password);
+  return u.toString();
+}
+
 /** True when every agency has a real PostgreSQL database configured. */
 export function hasConfiguredDatabases(env: Env = process.env): boolean {
   return AGENCIES.every((a) => databaseUrl(a, env) !== undefined);
@@ -158,6 +215,11 @@ export const KNOWN_VARIABLES: readonly string[] = [
   'JWT_MAX_AGE_SECONDS',
   'JWT_PUBLIC_JWKS',
   'JWT_PUBLIC_JWKS_FILE',
+  'JWT_JWKS_URL',
+  'JWT_KEYS_COOLDOWN_MS',
+  'JWT_JWKS_CACHE_MAX_AGE_MS',
+  'JWT_JWKS_TIMEOUT_MS',
+  'POLICY_TIME_ZONE',
   'JWT_PRIVATE_JWK_FILE',
   'NODE_ENV',
   ...Object.values(OPERATION_LIMIT_VARIABLES).map((l) => l.variable),
@@ -168,5 +230,8 @@ export const KNOWN_VARIABLES: readonly string[] = [
     `${envPrefix(a)}_PORT`,
     `${envPrefix(a)}_URL`,
     `${envPrefix(a)}_DATABASE_URL`,
+    `${envPrefix(a)}_MIGRATION_DATABASE_URL`,
+    `${envPrefix(a)}_DATABASE_PASSWORD_FILE`,
+    `${envPrefix(a)}_MIGRATION_DATABASE_PASSWORD_FILE`,
   ]),
 ];

@@ -1,12 +1,16 @@
 /**
- * The agencies' databases as the command-line tools (seed, migrate) open them: real PostgreSQL
- * when configured, else the embedded database in the data folder, with migrations applied.
+ * The agencies' databases as the command-line tools (seed, migrate, audit:verify) open them: real
+ * PostgreSQL when configured, else the embedded database in the data folder, with migrations
+ * applied. The tools act as each database's owner role (the seed clears tables with --reset);
+ * where only an application role is configured (<AGENCY>_DATABASE_URL without
+ * <AGENCY>_MIGRATION_DATABASE_URL) they act as that role.
  */
 import path from 'node:path';
 import { DataSource } from 'typeorm';
-import { AGENCIES, AgencyName, dataDir, databaseUrl, hasConfiguredDatabases } from './config';
+import { AGENCIES, AgencyName, agencyDatabaseConfig, dataDir, hasConfiguredDatabases } from './config';
+import { AgencyDatabaseConfig } from './agency-database';
 import { EMBEDDED_POOL_SIZE, startEmbeddedPostgres } from './embedded-postgres';
-import { openAgencyDatabases } from './stack';
+import { embeddedConfigs, openAgencyDatabases } from './stack';
 
 export interface OpenedDatabases {
   databases: Record<AgencyName, DataSource>;
@@ -16,25 +20,25 @@ export interface OpenedDatabases {
 
 export async function openConfiguredDatabases(): Promise<OpenedDatabases> {
   if (hasConfiguredDatabases()) {
-    const urls = Object.fromEntries(AGENCIES.map((a) => [a, databaseUrl(a)!])) as Record<AgencyName, string>;
-    const databases = await openAgencyDatabases(urls, { createMissing: true });
+    const configs = Object.fromEntries(AGENCIES.map((a) => [a, agencyDatabaseConfig(a)!])) as Record<AgencyName, AgencyDatabaseConfig>;
+    const opened = await openAgencyDatabases(configs, { as: 'owner' });
     return {
-      databases,
+      databases: Object.fromEntries(AGENCIES.map((a) => [a, opened[a].db])) as Record<AgencyName, DataSource>,
       description: 'PostgreSQL as configured',
       close: async () => {
-        for (const db of Object.values(databases)) await db.destroy();
+        for (const db of Object.values(opened)) await db.close();
       },
     };
   }
   const directory = path.join(dataDir(), 'pglite');
   const embedded = await startEmbeddedPostgres(directory);
   try {
-    const databases = await openAgencyDatabases(embedded.urls, { createMissing: false, poolSize: EMBEDDED_POOL_SIZE });
+    const opened = await openAgencyDatabases(embeddedConfigs(embedded.urls), { as: 'owner', poolSize: EMBEDDED_POOL_SIZE });
     return {
-      databases,
+      databases: Object.fromEntries(AGENCIES.map((a) => [a, opened[a].db])) as Record<AgencyName, DataSource>,
       description: `embedded PostgreSQL in ${path.relative(process.cwd(), directory)}`,
       close: async () => {
-        for (const db of Object.values(databases)) await db.destroy();
+        for (const db of Object.values(opened)) await db.close();
         await embedded.stop();
       },
     };

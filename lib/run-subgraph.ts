@@ -1,38 +1,41 @@
 /** Starts one agency's subgraph on its own, on its configured PostgreSQL database. */
-import { bindHost, databaseUrl, envPrefix, subgraphPort } from './config';
-import { ensureDatabaseExists, openDatabase } from './db';
+import { agencyDatabaseConfig, bindHost, envPrefix, subgraphPort } from './config';
+import { openAgencyDatabase } from './agency-database';
 import { logger } from './logger';
 import { authSettings, createVerifier } from './auth/identity';
-import { loadVerificationKeys } from './auth/keys';
+import { loadKeySource } from './auth/key-source';
 import { loadAgreements } from './policy/agreements';
 import { policyExecutor } from './policy/executor';
+import { systemClock } from './clock';
 import { SubgraphDefinition, startSubgraph } from './subgraph';
 
 export async function runSubgraph<L>(definition: SubgraphDefinition<L>): Promise<void> {
   const agency = definition.name;
-  const url = databaseUrl(agency);
-  if (!url) {
+  const config = agencyDatabaseConfig(agency);
+  if (!config) {
     throw new Error(
       `${envPrefix(agency)}_DATABASE_URL or DATABASE_URL must be set to run the ${agency} subgraph on its own ` +
         '(`npm start` runs the whole graph on the embedded database).',
     );
   }
-  const verify = createVerifier(authSettings(await loadVerificationKeys()));
+  const verify = createVerifier(authSettings(await loadKeySource()));
   const agreements = loadAgreements();
   const executor = policyExecutor();
-  await ensureDatabaseExists(url);
-  const db = await openDatabase({ url, entities: definition.entities, migrations: definition.migrations });
+  const clock = systemClock(); // validates POLICY_TIME_ZONE before anything starts
+  const opened = await openAgencyDatabase(config, definition);
+  const db = opened.db;
   const server = await startSubgraph(definition, db, {
     host: bindHost(),
     port: subgraphPort(agency),
     verify,
     agreements,
     executor,
+    clock,
   });
   logger.info({ agency, url: server.url }, 'subgraph listening');
   const stop = async () => {
     await server.close();
-    await db.destroy();
+    await opened.close();
     process.exit(0);
   };
   process.once('SIGINT', stop);

@@ -15,9 +15,16 @@ import * as counseling from '../subgraphs/counseling/entities';
 import * as probation from '../subgraphs/probation/entities';
 import { riskLevel } from '../subgraphs/probation/risk';
 import { ConsentEntity, ConsentRecord } from './policy/consent';
+import { daysBetween } from './clock';
 
 /** Dates are laid out backwards from here, so the data set is the same on any day. */
 export const SEED_ANCHOR = '2026-10-31';
+/**
+ * The day the data set is drawn for: SEED_ANCHOR is 24 days before it. Seeding for another day
+ * (`today`) moves every date by the same number of days, so consents, agreements' reach and orders
+ * stand the same way relative to that day (docket numbers keep their year: they are identifiers).
+ */
+export const SEED_TODAY = '2026-11-24';
 const DEMO_FILED_DATE = '2026-05-04';
 /** The docket number of the demo case (case 0), which has every agency's records. */
 export const DEMO_DOCKET_NUMBER = 'DV-2026-000001';
@@ -476,6 +483,25 @@ export interface SeedOptions {
   /** Cases generated and written per round. */
   chunk?: number;
   onProgress?: (written: number, total: number) => void;
+  /** The policy clock's date to draw the data for (default SEED_TODAY: the same data set on any day). */
+  today?: string;
+}
+
+const DATE_TEXT = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Moves every date (YYYY-MM-DD text or Date) of the generated rows by `days`. */
+function shiftDates(rows: object, days: number): void {
+  if (days === 0) return;
+  for (const tables of Object.values(rows)) {
+    for (const list of Object.values(tables as Record<string, Record<string, unknown>[]>)) {
+      for (const row of list) {
+        for (const [key, value] of Object.entries(row)) {
+          if (typeof value === 'string' && DATE_TEXT.test(value)) row[key] = addDays(value, days);
+          else if (value instanceof Date) row[key] = new Date(value.getTime() + days * 86_400_000);
+        }
+      }
+    }
+  }
 }
 
 export const DEFAULT_SEED = 20261124;
@@ -510,6 +536,7 @@ export async function seedDemoData(databases: Record<AgencyName, DataSource>, op
     const rows = emptyRows();
     for (let i = start; i < Math.min(options.cases, start + chunk); i++) generateCase(seed, i, shelters, rows);
     if (start === 0) demoCaseId = rows.courts.cases[0]?.id ?? null;
+    shiftDates(rows, options.today ? daysBetween(SEED_TODAY, options.today) : 0);
     await writeRows(databases, rows);
     options.onProgress?.(Math.min(options.cases, start + chunk), options.cases);
   }

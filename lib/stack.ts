@@ -7,18 +7,24 @@ import { DataSource } from 'typeorm';
 import { SUBGRAPHS } from '../subgraphs';
 import { startGateway } from '../gateway/gateway';
 import { AGENCIES, AgencyName } from './config';
-import { ensureDatabaseExists, openDatabase } from './db';
+import { AgencyDatabase, AgencyDatabaseConfig, openAgencyDatabase } from './agency-database';
 import { EMBEDDED_POOL_SIZE, EmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres';
 import { RunningServer } from './http-server';
 import { startSubgraph } from './subgraph';
 import { Verifier, authSettings, createVerifier } from './auth/identity';
-import { loadVerificationKeys } from './auth/keys';
+import { loadKeySource } from './auth/key-source';
 import { Agreement, loadAgreements } from './policy/agreements';
 import { PolicyExecutor, policyExecutor } from './policy/executor';
+import { Clock, systemClock } from './clock';
 
 export interface StackOptions {
-  /** Real PostgreSQL, one URL per agency; without it the embedded database runs. */
+  /**
+   * Real PostgreSQL, one superuser URL per agency (its database and roles are provisioned);
+   * without it (and without `databaseConfigs`) the embedded database runs.
+   */
   databaseUrls?: Record<AgencyName, string>;
+  /** How each agency's database is reached (agencyDatabaseConfig); wins over `databaseUrls`. */
+  databaseConfigs?: Record<AgencyName, AgencyDatabaseConfig>;
   /** Folder of the embedded database; undefined keeps it in memory. */
   embeddedDir?: string;
   host: string;
@@ -29,29 +35,48 @@ export interface StackOptions {
   agreements?: Agreement[];
   /** Defaults to POLICY_EXECUTOR (sync). */
   policyExecutor?: PolicyExecutor;
+  /** The policy clock; defaults to the real one in POLICY_TIME_ZONE (validated here). */
+  clock?: Clock;
+  /** Connections per agency on real PostgreSQL (default 10). */
+  poolSize?: number;
 }
 
 export interface Stack {
   gatewayUrl: string;
   subgraphUrls: Record<AgencyName, string>;
+  /** The services' data sources: each agency's application role. */
   databases: Record<AgencyName, DataSource>;
+  /** Where `databases` connect. */
   databaseUrls: Record<AgencyName, string>;
+  /** Runs `work` with the owner role of an agency's database (tests that tamper with the log). */
+  asOwner<T>(agency: AgencyName, work: (db: DataSource) => Promise<T>): Promise<T>;
   embedded: boolean;
+  clock: Clock;
   stop(): Promise<void>;
 }
 
-/** Opens each agency's database and applies its migrations. */
+/** Embedded configs: each agency's PGlite, roles named after the agency. */
+export function embeddedConfigs(urls: Record<AgencyName, string>): Record<AgencyName, AgencyDatabaseConfig> {
+  return Object.fromEntries(AGENCIES.map((a) => [a, { kind: 'embedded', url: urls[a], name: a }])) as Record<AgencyName, AgencyDatabaseConfig>;
+}
+
+export function adminConfigs(urls: Record<AgencyName, string>): Record<AgencyName, AgencyDatabaseConfig> {
+  return Object.fromEntries(AGENCIES.map((a) => [a, { kind: 'admin', adminUrl: urls[a] }])) as Record<AgencyName, AgencyDatabaseConfig>;
+}
+
+/** Opens each agency's database, applies its migrations as the owner and grants the application role. */
 export async function openAgencyDatabases(
-  urls: Record<AgencyName, string>,
-  options: { createMissing: boolean; poolSize?: number },
-): Promise<Record<AgencyName, DataSource>> {
-  const databases = {} as Record<AgencyName, DataSource>;
-  for (const agency of AGENCIES) {
-    const { entities, migrations } = SUBGRAPHS[agency];
-    if (options.createMissing) await ensureDatabaseExists(urls[agency]);
-    databases[agency] = await openDatabase({ url: urls[agency], entities, migrations, poolSize: options.poolSize });
+  configs: Record<AgencyName, AgencyDatabaseConfig>,
+  options: { poolSize?: number; as?: 'service' | 'owner' } = {},
+): Promise<Record<AgencyName, AgencyDatabase>> {
+  const opened = {} as Record<AgencyName, AgencyDatabase>;
+  try {
+    for (const agency of AGENCIES) opened[agency] = await openAgencyDatabase(configs[agency], SUBGRAPHS[agency], options);
+  } catch (error) {
+    for (const db of Object.values(opened)) await db.close().catch(() => undefined);
+    throw error;
   }
-  return databases;
+  return opened;
 }
 
 export async function startStack(options: StackOptions): Promise<Stack> {
@@ -61,20 +86,22 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   };
   try {
     // Identity and agreements first: a bad key file or agreement stops startup before anything runs.
-    const verify: Verifier = createVerifier(authSettings(await loadVerificationKeys()));
+    const verify: Verifier = createVerifier(authSettings(await loadKeySource()));
     const agreements = options.agreements ?? loadAgreements();
     const executor = options.policyExecutor ?? policyExecutor();
+    const clock = options.clock ?? systemClock();
     let embedded: EmbeddedPostgres | undefined;
-    if (!options.databaseUrls) {
+    if (!options.databaseUrls && !options.databaseConfigs) {
       embedded = await startEmbeddedPostgres(options.embeddedDir);
       cleanups.push(embedded.stop);
     }
-    const urls = options.databaseUrls ?? embedded!.urls;
-    const databases = await openAgencyDatabases(urls, {
-      createMissing: !embedded,
-      poolSize: embedded ? EMBEDDED_POOL_SIZE : undefined,
-    });
-    for (const db of Object.values(databases)) cleanups.push(() => db.destroy());
+    const configs = embedded
+      ? embeddedConfigs(embedded.urls)
+      : options.databaseConfigs ?? adminConfigs(options.databaseUrls!);
+    const opened = await openAgencyDatabases(configs, { poolSize: embedded ? EMBEDDED_POOL_SIZE : options.poolSize });
+    for (const db of Object.values(opened)) cleanups.push(() => db.close());
+    const databases = Object.fromEntries(AGENCIES.map((a) => [a, opened[a].db])) as Record<AgencyName, DataSource>;
+    const urls = Object.fromEntries(AGENCIES.map((a) => [a, opened[a].url])) as Record<AgencyName, string>;
 
     const subgraphUrls = {} as Record<AgencyName, string>;
     for (const agency of AGENCIES) {
@@ -84,6 +111,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         verify,
         agreements,
         executor,
+        clock,
       });
       cleanups.push(server.close);
       subgraphUrls[agency] = server.url;
@@ -96,7 +124,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       verify,
     });
     cleanups.push(gateway.close);
-    return { gatewayUrl: gateway.url, subgraphUrls, databases, databaseUrls: urls, embedded: Boolean(embedded), stop };
+    return { gatewayUrl: gateway.url, subgraphUrls, databases, databaseUrls: urls, asOwner: (agency, work) => opened[agency].asOwner(work), embedded: Boolean(embedded), clock, stop };
   } catch (error) {
     await stop();
     throw error;

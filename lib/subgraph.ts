@@ -26,6 +26,8 @@ import { scalarResolvers } from './scalars';
 import { RequestBatches } from './loaders';
 import { IDEMPOTENCY_HEADER, idempotencyKeyOf, scopeMutationsByIdempotencyKey } from './idempotency';
 import { limitInputs } from './input-limits';
+import { assertServiceRole } from './db-roles';
+import { Clock, systemClock } from './clock';
 
 export interface SubgraphContext<Loaders> {
   db: DataSource;
@@ -38,6 +40,8 @@ export interface SubgraphContext<Loaders> {
   disclosures: DisclosureCollector;
   /** The request's Idempotency-Key header, checked (lib/idempotency.ts); null when none was sent. */
   idempotencyKey?: string | null;
+  /** The policy clock (POLICY_TIME_ZONE); `policy.today`/`policy.now` are its reading at the request's start. */
+  clock: Clock;
 }
 
 export interface SubgraphDefinition<Loaders> {
@@ -135,21 +139,26 @@ export function subgraphLimiter<L>(definition: SubgraphDefinition<L>, limits: Op
   return new OperationLimiter({ limits, sdl: readSdl(definition) });
 }
 
+let defaultClock: Clock | undefined;
+
+/** Today in the policy time zone, by the real clock. */
 export function today(): string {
-  return new Date().toISOString().slice(0, 10);
+  return (defaultClock ??= systemClock()).today();
 }
 
 /** A request's loaders and policy state, for a verified caller. */
-export function contextFor<L>(definition: SubgraphDefinition<L>, db: DataSource, caller: Caller, requestId: string): SubgraphContext<L> {
+export function contextFor<L>(definition: SubgraphDefinition<L>, db: DataSource, caller: Caller, requestId: string, clock: Clock = (defaultClock ??= systemClock())): SubgraphContext<L> {
   const batches = new RequestBatches();
+  const now = clock.now();
   return {
     db,
     loaders: definition.createLoaders(db, batches),
     batches,
     caller,
     requestId,
-    policy: { today: today(), decisions: new Map(), consents: consentLoader(batches, db, caller.agency), knownConsents: new Map(), notices: new Set() },
+    policy: { today: clock.today(), now, decisions: new Map(), consents: consentLoader(batches, db, caller.agency), knownConsents: new Map(), notices: new Set() },
     disclosures: new DisclosureCollector(),
+    clock,
   };
 }
 
@@ -159,10 +168,11 @@ export async function createContext<L>(
   db: DataSource,
   request: http.IncomingMessage,
   verify: Verifier,
+  clock?: Clock,
 ): Promise<SubgraphContext<L>> {
   const caller = await verify(request.headers.authorization);
   const idempotencyKey = idempotencyKeyOf(request.headers[IDEMPOTENCY_HEADER]);
-  return { ...contextFor(definition, db, caller, requestIdOf(request)), idempotencyKey };
+  return { ...contextFor(definition, db, caller, requestIdOf(request), clock), idempotencyKey };
 }
 
 export async function databaseHealth(db: DataSource): Promise<HealthReport> {
@@ -181,10 +191,14 @@ export interface SubgraphServerOptions {
   agreements: Agreement[];
   /** Which executor runs the compiled rules; defaults to POLICY_EXECUTOR (sync). */
   executor?: PolicyExecutor;
+  /** The policy clock; defaults to the real one in POLICY_TIME_ZONE. */
+  clock?: Clock;
 }
 
 /** Serves one agency's subgraph over HTTP on its own data source. */
 export async function startSubgraph<L>(definition: SubgraphDefinition<L>, db: DataSource, options: SubgraphServerOptions): Promise<RunningServer> {
+  // Never serve as a superuser or as a role that could switch off the log's guards.
+  await assertServiceRole(db);
   const limiter = subgraphLimiter(definition);
   const apollo = createSubgraphServer(definition, options.agreements, options.executor, limiter);
   await apollo.start();
@@ -192,7 +206,7 @@ export async function startSubgraph<L>(definition: SubgraphDefinition<L>, db: Da
     apollo,
     // Operation limits, before Apollo parses, validates or resolves anything: a direct caller is held to them too.
     screen: limiter.screen,
-    context: (request) => createContext(definition, db, request, options.verify),
+    context: (request) => createContext(definition, db, request, options.verify, options.clock),
     health: async () => ({ service: definition.name, ...(await databaseHealth(db)) }),
     host: options.host,
     port: options.port,

@@ -33,8 +33,11 @@ interface TextRule {
 export class InputCheck {
   private readonly problems: InputProblem[] = [];
 
-  /** `root` is the argument's name, so problems read `input.filedDate ...`. */
-  constructor(private readonly root = 'input') {}
+  /**
+   * `root` is the argument's name, so problems read `input.filedDate ...`; `today` is the policy
+   * clock's date (lib/clock.ts), which `notInFuture` judges by.
+   */
+  constructor(private readonly root = 'input', private readonly today?: string) {}
 
   private at(field: string): string {
     return this.root ? `${this.root}.${field}` : field;
@@ -102,9 +105,10 @@ export class InputCheck {
     }
   }
 
-  /** A date no later than `today` (facts are recorded after they happen). */
-  notInFuture(field: string, value: string | null | undefined, today = new Date()): void {
-    if (value && isCalendarDate(value) && value > today.toISOString().slice(0, 10)) {
+  /** A date no later than today by the policy clock (facts are recorded after they happen). */
+  notInFuture(field: string, value: string | null | undefined, today: string | undefined = this.today): void {
+    if (!today) throw new Error('InputCheck.notInFuture needs the policy date (new InputCheck(root, ctx.policy.today))');
+    if (value && isCalendarDate(value) && value > today) {
       this.fail(field, 'must not be in the future');
     }
   }

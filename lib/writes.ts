@@ -34,7 +34,7 @@ export function inTransaction<T>(
         const stored = await claimKey(em, ctx.caller, scope);
         if (stored) return stored.replay as T;
       }
-      const result = await work(em, new InputCheck('input'));
+      const result = await work(em, new InputCheck('input', ctx.policy.today));
       if (scope) await storeResult(em, ctx.caller, scope, result);
       return result;
     } catch (error) {

@@ -202,43 +202,50 @@ describe('the disclosure log', () => {
   it('is append-only in the database and its hash chain verifies', async () => {
     for (const agency of AGENCIES) {
       const db = stack.databases[agency];
-      await expect(db.query("UPDATE disclosure_log SET outcome = 'RELEASED'")).rejects.toThrow(/append-only/);
-      await expect(db.query('DELETE FROM disclosure_log')).rejects.toThrow(/append-only/);
-      await expect(db.query('TRUNCATE disclosure_log')).rejects.toThrow(/append-only/);
+      // The service's role has no right to change it; its owner is stopped by the trigger.
+      await expect(db.query("UPDATE disclosure_log SET outcome = 'RELEASED'")).rejects.toThrow(/permission denied/);
+      await expect(db.query('DELETE FROM disclosure_log')).rejects.toThrow(/permission denied/);
+      await expect(db.query('TRUNCATE disclosure_log')).rejects.toThrow(/permission denied/);
+      await stack.asOwner(agency, async (owner) => {
+        await expect(owner.query("UPDATE disclosure_log SET outcome = 'RELEASED'")).rejects.toThrow(/append-only/);
+        await expect(owner.query('DELETE FROM disclosure_log')).rejects.toThrow(/append-only/);
+        await expect(owner.query('TRUNCATE disclosure_log')).rejects.toThrow(/append-only/);
+      });
       expect(await verifyChain(db)).toMatchObject({ ok: true });
     }
     expect((await verifyChain(stack.databases.housing)).rows).toBeGreaterThan(0);
   });
 
-  it('finds a row changed behind its back (by someone who could disable the guard)', async () => {
-    const db = stack.databases.counseling;
-    await db.query('ALTER TABLE disclosure_log DISABLE TRIGGER disclosure_log_no_change');
-    try {
-      await db.query("UPDATE disclosure_log SET caller_role = 'someone_else' WHERE seq = 2");
-      expect(await verifyChain(db)).toMatchObject({ ok: false, firstBrokenSeq: '2', problem: 'the row was changed after it was written' });
-    } finally {
-      await db.query("UPDATE disclosure_log SET caller_role = 'probation_officer' WHERE seq = 2 AND caller_role = 'someone_else'");
-      await db.query('ALTER TABLE disclosure_log ENABLE TRIGGER disclosure_log_no_change');
-    }
+  it('finds a row changed behind its back (by someone who could disable the guard: the owner role)', async () => {
+    await stack.asOwner('counseling', async (db) => {
+      await db.query('ALTER TABLE disclosure_log DISABLE TRIGGER disclosure_log_no_change');
+      try {
+        await db.query("UPDATE disclosure_log SET caller_role = 'someone_else' WHERE seq = 2");
+        expect(await verifyChain(db)).toMatchObject({ ok: false, firstBrokenSeq: '2', problem: 'the row was changed after it was written' });
+      } finally {
+        await db.query("UPDATE disclosure_log SET caller_role = 'probation_officer' WHERE seq = 2 AND caller_role = 'someone_else'");
+        await db.query('ALTER TABLE disclosure_log ENABLE TRIGGER disclosure_log_no_change');
+      }
+    });
   });
 
   it('withholds protected data when it cannot be written, and the rest of the case still arrives', async () => {
-    const db = stack.databases.housing;
-    await db.query('ALTER TABLE disclosure_log RENAME TO disclosure_log_away');
+    const rename = (from: string, to: string) => stack.asOwner('housing', (db) => db.query(`ALTER TABLE ${from} RENAME TO ${to}`));
+    await rename('disclosure_log', 'disclosure_log_away');
     try {
       const { byRole, result } = await housingStatusForJudge();
       expect(byRole).toEqual({ VICTIM: null, DEFENDANT: null });
       expect(result.errors?.map((e) => e.extensions?.code)).toContain('AUDIT_UNAVAILABLE');
       expect(result.data.case.id).toBe(stack.demoCaseId);
     } finally {
-      await db.query('ALTER TABLE disclosure_log_away RENAME TO disclosure_log');
+      await rename('disclosure_log_away', 'disclosure_log');
     }
     expect((await housingStatusForJudge()).byRole.VICTIM).toBe('IN_SHELTER');
   });
 
   it('treats a database failure while checking consent as an error, not a refusal', async () => {
-    const db = stack.databases.housing;
-    await db.query('ALTER TABLE consent RENAME TO consent_away');
+    const rename = (from: string, to: string) => stack.asOwner('housing', (db) => db.query(`ALTER TABLE ${from} RENAME TO ${to}`));
+    await rename('consent', 'consent_away');
     try {
       const { result } = await housingStatusForJudge();
       const codes = new Set(result.errors?.map((e) => e.extensions?.code));
@@ -246,7 +253,7 @@ describe('the disclosure log', () => {
       expect(codes.has('INTERNAL_SERVER_ERROR')).toBe(true);
       expect(JSON.stringify(result.errors)).not.toMatch(/consent_away|relation|SELECT/);
     } finally {
-      await db.query('ALTER TABLE consent_away RENAME TO consent');
+      await rename('consent_away', 'consent');
     }
   });
 

@@ -9,7 +9,8 @@ import YAML from 'yaml';
 import { AGENCIES, DEFAULT_GATEWAY_PORT, DEFAULT_SUBGRAPH_PORTS, KNOWN_VARIABLES, envPrefix } from '../lib/config';
 
 const root = path.join(__dirname, '..');
-const compose = YAML.parse(fs.readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true });
+const composeText = fs.readFileSync(path.join(root, 'docker-compose.yml'), 'utf8');
+const compose = YAML.parse(composeText, { merge: true });
 const services: Record<string, any> = compose.services;
 
 describe('docker-compose.yml', () => {
@@ -30,7 +31,8 @@ describe('docker-compose.yml', () => {
     const db = new URL(service.environment[`${prefix}_DATABASE_URL`]);
     expect(db.hostname).toBe(`${agency}-db`);
     expect(services[`${agency}-db`].image).toMatch(/^postgres:/);
-    expect(Object.keys(service.depends_on)).toEqual([`${agency}-db`]);
+    expect(Object.keys(service.depends_on)).toEqual([`${agency}-db`, 'migrate']);
+    expect(service.depends_on.migrate.condition).toBe('service_completed_successfully');
     expect(service.healthcheck.test.join(' ')).toContain(`localhost:${DEFAULT_SUBGRAPH_PORTS[agency]}/health`);
     expect(service.ports).toBeUndefined();
   });
@@ -62,5 +64,35 @@ describe('docker-compose.yml', () => {
       expect(services.seed.environment[key]).toBe(services[agency].environment[key]);
     }
     expect(fs.existsSync(path.join(root, services.seed.command[2]))).toBe(true);
+  });
+
+  it('uses passwords from secrets, never trust, and connects each subgraph as its application role only', () => {
+    expect(composeText).not.toMatch(/trust/i);
+    const secrets = compose.secrets as Record<string, { file: string }>;
+    for (const secret of Object.values(secrets)) expect(secret.file).toMatch(/^\.\/\.data\/secrets\//);
+    for (const agency of AGENCIES) {
+      const prefix = envPrefix(agency);
+      const db = services[`${agency}-db`];
+      expect(db.environment.POSTGRES_HOST_AUTH_METHOD).toBeUndefined();
+      expect(db.environment.POSTGRES_PASSWORD).toBeUndefined();
+      expect(db.environment.POSTGRES_PASSWORD_FILE).toBe('/run/secrets/db_admin_password');
+      expect(db.secrets.map((s: any) => s.target).sort()).toEqual(['db_admin_password', 'db_app_password', 'db_owner_password']);
+      for (const s of db.secrets) expect(secrets[s.source]).toBeDefined();
+      expect(db.volumes).toContain('./deploy/postgres-init-roles.sh:/docker-entrypoint-initdb.d/10-roles.sh:ro');
+
+      const subgraph = services[agency];
+      const url = new URL(subgraph.environment[`${prefix}_DATABASE_URL`]);
+      expect({ user: url.username, password: url.password }).toEqual({ user: `${agency}_app`, password: '' });
+      expect(subgraph.environment[`${prefix}_DATABASE_PASSWORD_FILE`]).toBe(`/run/secrets/${agency}_db_app`);
+      expect(subgraph.secrets).toEqual([`${agency}_db_app`]);
+      expect(subgraph.environment[`${prefix}_MIGRATION_DATABASE_URL`]).toBeUndefined();
+
+      const migrate = services.migrate.environment;
+      expect(new URL(migrate[`${prefix}_MIGRATION_DATABASE_URL`]).username).toBe(`${agency}_owner`);
+      expect(migrate[`${prefix}_MIGRATION_DATABASE_PASSWORD_FILE`]).toBe(`/run/secrets/${agency}_db_owner`);
+      expect(migrate[`${prefix}_DATABASE_URL`]).toBe(subgraph.environment[`${prefix}_DATABASE_URL`]);
+    }
+    expect(fs.existsSync(path.join(root, 'deploy', 'postgres-init-roles.sh'))).toBe(true);
+    expect(fs.existsSync(path.join(root, services.migrate.command[2]))).toBe(true);
   });
 });

@@ -19,9 +19,9 @@ import { PURPOSES, Purpose, ROLES } from '../lib/auth/vocabulary';
 import { composeSupergraph } from '../lib/composition';
 import { Agreement, grants, inForce, loadAgreements } from '../lib/policy/agreements';
 import { FEDERATION_PLUMBING, coordinateMatches } from '../lib/policy/classification';
-import { buildUnguardedSchema, today } from '../lib/subgraph';
+import { buildUnguardedSchema } from '../lib/subgraph';
 import { SUBGRAPHS } from '../subgraphs';
-import { TestStack, operation, postGraphQL, startTestStack } from './support/stack';
+import { TEST_TODAY, TestStack, operation, postGraphQL, startTestStack, testClock } from './support/stack';
 import { POLICY_EXECUTORS, PolicyExecutor } from '../lib/policy/executor';
 import { CASEWORKER, COUNSELOR, JUDGE, PROBATION_OFFICER, Who, tokenFor } from './support/tokens';
 
@@ -203,7 +203,7 @@ describe.each(POLICY_EXECUTORS)('rules run by the %s executor', (executor) => {
     }));
 
     it('releases and refuses every field for every agency × role × purpose as the agreements say', async () => {
-      const day = today();
+      const day = TEST_TODAY;
       const problems: string[] = [];
       for (const who of CALLERS) {
         for (const { typename, query } of queries) {
@@ -222,7 +222,7 @@ describe.each(POLICY_EXECUTORS)('rules run by the %s executor', (executor) => {
 
   describe('through the gateway', () => {
     it('returns every agency × role × purpose exactly what the agreements allow of a whole case', async () => {
-      const day = today();
+      const day = TEST_TODAY;
       const problems: string[] = [];
       for (const who of CALLERS) {
         const result = await postGraphQL<any>(stacks[executor].gatewayUrl, WHOLE_CASE, { id: stacks[executor].demoCaseId }, { authorization: `Bearer ${await tokenFor(who)}` });
@@ -234,10 +234,10 @@ describe.each(POLICY_EXECUTORS)('rules run by the %s executor', (executor) => {
 
     it('refuses the shelter and clinical notes to every other agency, whatever the role and purpose', async () => {
       for (const who of CALLERS.filter((w) => w.agency !== 'housing')) {
-        expect(expected('housing', 'ShelterStay.shelter', who, today())).toEqual({ outcome: 'DENIED', reason: 'OWNER_ONLY' });
+        expect(expected('housing', 'ShelterStay.shelter', who, TEST_TODAY)).toEqual({ outcome: 'DENIED', reason: 'OWNER_ONLY' });
       }
       for (const who of CALLERS.filter((w) => w.agency !== 'counseling')) {
-        expect(expected('counseling', 'ProgramEnrollment.clinicalNotes', who, today())).toEqual({ outcome: 'DENIED', reason: 'OWNER_ONLY' });
+        expect(expected('counseling', 'ProgramEnrollment.clinicalNotes', who, TEST_TODAY)).toEqual({ outcome: 'DENIED', reason: 'OWNER_ONLY' });
       }
       expect([...releasedToOthers].filter((c) => /Shelter\.|ShelterStay\.shelter|ClinicalNote\.|clinicalNotes/.test(c))).toEqual([]);
     });
@@ -246,7 +246,7 @@ describe.each(POLICY_EXECUTORS)('rules run by the %s executor', (executor) => {
 
 /** Whether the owner's consent rows include one in force today covering `coordinate` for `purpose`. */
 function consentCovers(rows: any[], personId: string, purpose: string, coordinate: string): boolean {
-  const day = today();
+  const day = TEST_TODAY;
   const [type] = coordinate.split('.');
   return rows.some(
     (c) =>
@@ -255,7 +255,7 @@ function consentCovers(rows: any[], personId: string, purpose: string, coordinat
       c.data.some((d: string) => d === '*' || d === coordinate || d === `${type}.*`) &&
       c.signed_date <= day &&
       c.expires_on >= day &&
-      (c.revoked_at === null || new Date(c.revoked_at) > new Date()),
+      (c.revoked_at === null || new Date(c.revoked_at) > testClock().now()),
   );
 }
 
@@ -395,7 +395,7 @@ describe('the two executors', () => {
 
 describe('coverage of the table', () => {
   it('saw nearly every field an agreement in force grants released to a grantee', () => {
-    const day = today();
+    const day = TEST_TODAY;
     const granted = new Set(
       agreements.filter((a) => inForce(a, day)).flatMap((a) => a.fields.filter((f) => !f.startsWith('Query.')).map((f) => `${a.dataOwner}:${f}`)),
     );

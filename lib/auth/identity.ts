@@ -3,7 +3,7 @@
  * subgraph verify the same way; a request they cannot verify gets 401 before anything runs.
  */
 import { GraphQLError } from 'graphql';
-import { JSONWebKeySet, JWK, SignJWT, createLocalJWKSet, errors, importJWK, jwtVerify } from 'jose';
+import { JSONWebKeySet, JWK, JWTVerifyGetKey, SignJWT, createLocalJWKSet, errors, importJWK, jwtVerify } from 'jose';
 import { AgencyName, ConfigError } from '../config';
 import { SIGNING_ALGORITHM } from './keys';
 import { Purpose, isAgency, isPurpose, isRoleOf } from './vocabulary';
@@ -18,7 +18,8 @@ export interface Caller {
 }
 
 export interface AuthSettings {
-  keys: JSONWebKeySet;
+  /** A fixed key set, or a source that follows rotations (lib/auth/key-source.ts). */
+  keys: JSONWebKeySet | JWTVerifyGetKey;
   issuer: string;
   audience: string;
   /** Tokens older than this are refused even before they expire. */
@@ -27,7 +28,7 @@ export interface AuthSettings {
 
 type Env = Record<string, string | undefined>;
 
-export function authSettings(keys: JSONWebKeySet, env: Env = process.env): AuthSettings {
+export function authSettings(keys: JSONWebKeySet | JWTVerifyGetKey, env: Env = process.env): AuthSettings {
   const maxAge = Number(env.JWT_MAX_AGE_SECONDS || 12 * 3600);
   // 0 or NaN would switch the age check off in jose: refuse rather than fail open.
   if (!Number.isInteger(maxAge) || maxAge <= 0) {
@@ -50,7 +51,7 @@ export class Unauthenticated extends GraphQLError {
 export type Verifier = (authorization: string | undefined) => Promise<Caller>;
 
 export function createVerifier(settings: AuthSettings): Verifier {
-  const keySet = createLocalJWKSet(settings.keys);
+  const keySet = typeof settings.keys === 'function' ? settings.keys : createLocalJWKSet(settings.keys);
   return async (authorization) => {
     const match = /^Bearer ([A-Za-z0-9_.-]+)$/.exec(authorization ?? '');
     if (!match) throw new Unauthenticated('send Authorization: Bearer <token> (npm run token makes one)');

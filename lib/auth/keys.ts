@@ -29,6 +29,11 @@ function readJson<T>(file: string, variable: string): T {
   }
 }
 
+/** The development JWKS file (public keys). */
+export function devKeyFile(env: Env = process.env): string {
+  return devKeyPaths(env).publicKeys;
+}
+
 /** Creates the development key pair when there is none yet. */
 export async function ensureDevKeys(env: Env = process.env): Promise<void> {
   const paths = devKeyPaths(env);
@@ -42,7 +47,7 @@ export async function ensureDevKeys(env: Env = process.env): Promise<void> {
   fs.writeFileSync(paths.publicKeys, JSON.stringify({ keys: [publicJwk] }, null, 2));
 }
 
-/** The public keys tokens are verified with. */
+/** The public keys tokens are verified with, read once (lib/auth/key-source.ts keeps them current). */
 export async function loadVerificationKeys(env: Env = process.env): Promise<JSONWebKeySet> {
   if (env.JWT_PUBLIC_JWKS) {
     try {

@@ -84,7 +84,7 @@ export function consentMutations(owner: string, legalBasis: string, schema: () =
           check.fail('consentId', `names a consent irrevocable until ${consent.irrevocableUntil} (42 CFR 2.35)`);
         }
         check.done();
-        const revokedAt = new Date();
+        const revokedAt = ctx.clock.now();
         await em.update(ConsentEntity, { id: consent!.id }, { revokedAt });
         return consentView({ ...consent!, revokedAt });
       }),
@@ -102,8 +102,10 @@ export async function disclosuresOf(
   check.done();
   const columns = selectColumns(ctx.db, DisclosureEntity);
   return ctx.batches.track<DisclosureRecord[]>(ctx.db.query(
-    `SELECT ${columns} FROM disclosure_log WHERE person_id = $1 AND at >= $2::date AND at < ($3::date + 1) ORDER BY seq`,
-    [person.id, from, to],
+    // The period's days are days in the policy time zone, whatever the database session's zone.
+    `SELECT ${columns} FROM disclosure_log WHERE person_id = $1
+        AND at >= ($2::date::timestamp AT TIME ZONE $4) AND at < (($3::date + 1)::timestamp AT TIME ZONE $4) ORDER BY seq`,
+    [person.id, from, to, ctx.clock.timeZone],
   ));
 }
 

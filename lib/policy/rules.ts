@@ -40,6 +40,8 @@ export interface PolicyContext {
 /** Per-request policy state. */
 export interface RequestPolicy {
   today: string;
+  /** The instant the request started, by the policy clock (consent revocations are compared with it). */
+  now?: Date;
   /** Caller-level decisions, one per coordinate per request. */
   decisions: Map<string, CallerDecision>;
   /** The consents on file for a person, to the caller's agency (batched). */
@@ -200,7 +202,7 @@ export function compilePolicy(schema: GraphQLSchema, policy: SubgraphPolicy, all
           return recordOutcome(candidates.slice(i), typeName, coordinate, row, ctx);
         });
       }
-      const outcome = consentInForce(known, caller.purpose, coordinate, state.today);
+      const outcome = consentInForce(known, caller.purpose, coordinate, state.today, state.now);
       if (outcome.ok) return { ok: true, agreement: a, consent: outcome.consent };
       best = { ok: false, reason: outcome.reason, agreements: [a.id] };
     }

@@ -7,12 +7,24 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { AGENCIES, AgencyName, databaseUrl } from '../../lib/config';
 import { dropDatabase } from '../../lib/db';
+import { dropRoles } from '../../lib/db-roles';
+import { rolesForDatabaseUrl } from '../../lib/agency-database';
 import { seedDemoData } from '../../lib/seed';
 import { Stack, startStack } from '../../lib/stack';
 import { PolicyExecutor } from '../../lib/policy/executor';
 import { CLERK, Who, authHeader } from './tokens';
+import { SettableClock, fixedClock } from '../../lib/clock';
+import { Agreement } from '../../lib/policy/agreements';
+
+/**
+ * The tests' policy date: every stack runs on a fixed clock (noon on this day in the default
+ * policy time zone), and the seed is drawn for it, so no test depends on the day it runs.
+ */
+export const TEST_TODAY = '2026-11-24';
+export const testClock = (at = `${TEST_TODAY}T12:00`): SettableClock => fixedClock(at);
 
 export interface TestStack extends Stack {
+  clock: SettableClock;
   demoCaseId: string | null;
   /** POSTs an operation to the gateway (or another URL) and returns the parsed body. */
   /** POSTs as `as` (default: the owner of what is asked, the courts' clerk). */
@@ -48,23 +60,54 @@ export async function postGraphQL<T>(
   return { ...body, status: response.status };
 }
 
-export async function startTestStack(options: { cases: number; policyExecutor?: PolicyExecutor }): Promise<TestStack> {
+export async function startTestStack(options: { cases: number; policyExecutor?: PolicyExecutor; clock?: SettableClock; agreements?: Agreement[] }): Promise<TestStack> {
+  const clock = options.clock ?? testClock();
   let databaseUrls: Record<AgencyName, string> | undefined;
   if (usesRealPostgres()) {
     const env = { DATABASE_URL: process.env.DATABASE_URL, DATABASE_PREFIX: `dvtest_${randomBytes(4).toString('hex')}_` };
     databaseUrls = Object.fromEntries(AGENCIES.map((a) => [a, databaseUrl(a, env)!])) as Record<AgencyName, string>;
   }
-  const stack = await startStack({
-    databaseUrls,
-    host: '127.0.0.1',
-    gatewayPort: 0,
-    subgraphPorts: { courts: 0, housing: 0, counseling: 0, probation: 0 },
-    timeoutMs: 30_000,
-    policyExecutor: options.policyExecutor,
-  });
-  const demoCaseId = options.cases > 0 ? await seedDemoData(stack.databases, { cases: options.cases }) : null;
+  // Databases first (the owner roles own them), then the roles, which are cluster-wide; also
+  // when the stack failed to start, so that a failed test run leaves nothing behind.
+  const dropAll = async () => {
+    if (!databaseUrls) return;
+    const failures: unknown[] = [];
+    for (const url of Object.values(databaseUrls)) {
+      await dropDatabase(url).catch((e) => failures.push(e));
+      await dropRoles(url, rolesForDatabaseUrl(url)).catch((e) => failures.push(e));
+    }
+    if (failures.length) throw failures[0];
+  };
+  let stack: Stack;
+  let demoCaseId: string | null;
+  try {
+    stack = await startStack({
+      databaseUrls,
+      host: '127.0.0.1',
+      gatewayPort: 0,
+      subgraphPorts: { courts: 0, housing: 0, counseling: 0, probation: 0 },
+      timeoutMs: 30_000,
+      policyExecutor: options.policyExecutor,
+      agreements: options.agreements,
+      clock,
+      // The shared test server allows 100 connections and the application roles, not being
+      // superusers, cannot use the reserved ones: keep each test stack's pools small.
+      poolSize: 4,
+    });
+  } catch (error) {
+    await dropAll().catch(() => undefined);
+    throw error;
+  }
+  try {
+    demoCaseId = options.cases > 0 ? await seedDemoData(stack.databases, { cases: options.cases, today: clock.today() }) : null;
+  } catch (error) {
+    await stack.stop();
+    await dropAll().catch(() => undefined);
+    throw error;
+  }
   return {
     ...stack,
+    clock,
     demoCaseId,
     gql: async (query, variables, opts = {}) => {
       const auth = opts.as === null ? {} : await authHeader(opts.as ?? CLERK);
@@ -72,7 +115,7 @@ export async function startTestStack(options: { cases: number; policyExecutor?: 
     },
     stop: async () => {
       await stack.stop();
-      if (databaseUrls) for (const url of Object.values(databaseUrls)) await dropDatabase(url);
+      await dropAll();
     },
   };
 }

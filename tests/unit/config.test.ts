@@ -1,5 +1,8 @@
 import { authSettings } from '../../lib/auth/identity';
-import { ConfigError, databaseUrl, hasConfiguredDatabases, subgraphPort, subgraphUrl } from '../../lib/config';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ConfigError, agencyDatabaseConfig, databaseUrl, hasConfiguredDatabases, subgraphPort, subgraphUrl } from '../../lib/config';
 
 describe('config', () => {
   it('derives one database per agency from DATABASE_URL, or takes each agency’s own', () => {
@@ -28,5 +31,26 @@ describe('config', () => {
     expect(subgraphUrl('counseling', {})).toBe('http://localhost:4003/graphql');
     expect(subgraphUrl('counseling', { COUNSELING_PORT: '5003' })).toBe('http://localhost:5003/graphql');
     expect(subgraphUrl('counseling', { COUNSELING_URL: 'http://c:1/graphql' })).toBe('http://c:1/graphql');
+  });
+
+  it('reads the application and owner roles’ URLs, with passwords from secret files, or provisions from DATABASE_URL', () => {
+    expect(agencyDatabaseConfig('courts', { DATABASE_URL: 'postgres://admin@db/postgres' })).toEqual({ kind: 'admin', adminUrl: 'postgres://admin@db/dv_courts' });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dv-config-'));
+    fs.writeFileSync(path.join(dir, 'app'), 's3cret/+\n');
+    const env = {
+      COURTS_DATABASE_URL: 'postgres://courts_app@db/courts',
+      COURTS_DATABASE_PASSWORD_FILE: path.join(dir, 'app'),
+      COURTS_MIGRATION_DATABASE_URL: 'postgres://courts_owner:pw@db/courts',
+      DATABASE_URL: 'postgres://admin@db/postgres',
+    };
+    expect(agencyDatabaseConfig('courts', env)).toEqual({
+      kind: 'roles',
+      serviceUrl: 'postgres://courts_app:s3cret%2F%2B@db/courts',
+      migrationUrl: 'postgres://courts_owner:pw@db/courts',
+    });
+    expect(() => agencyDatabaseConfig('courts', { COURTS_MIGRATION_DATABASE_URL: 'postgres://o@db/c' })).toThrow(/COURTS_MIGRATION_DATABASE_URL is set without COURTS_DATABASE_URL/);
+    expect(() => agencyDatabaseConfig('courts', { COURTS_DATABASE_URL: 'postgres://same@db/c', COURTS_MIGRATION_DATABASE_URL: 'postgres://same@db/c' })).toThrow(/different roles/);
+    expect(() => agencyDatabaseConfig('courts', { COURTS_DATABASE_URL: 'postgres://db/c' })).toThrow(/COURTS_DATABASE_URL must name the database role/);
+    expect(() => agencyDatabaseConfig('courts', { ...env, COURTS_DATABASE_PASSWORD_FILE: path.join(dir, 'missing') })).toThrow(/COURTS_DATABASE_PASSWORD_FILE .* could not be read/);
   });
 });
