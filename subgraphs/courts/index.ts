@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { CreateDisclosureLog1764100000000, DisclosureEntity } from '../../lib/policy/audit';
+import { AccessEntity, CreateAccessLog1764300000001 } from '../../lib/policy/access-log';
 import { ConsentEntity, CreateConsent1764100000001 } from '../../lib/policy/consent';
 import { SubgraphDefinition } from '../../lib/subgraph';
 import { courtsEntities } from './entities';
@@ -12,8 +13,8 @@ export const courts: SubgraphDefinition<CourtsLoaders> = {
   name: 'courts',
   sdlPath: path.join(__dirname, 'schema.graphql'),
   resolvers: courtsResolvers,
-  entities: [...courtsEntities, ConsentEntity, DisclosureEntity],
-  migrations: [CreateCourtRecords1764000000000, CreateDisclosureLog1764100000000, CreateConsent1764100000001],
+  entities: [...courtsEntities, ConsentEntity, DisclosureEntity, AccessEntity],
+  migrations: [CreateCourtRecords1764000000000, CreateDisclosureLog1764100000000, CreateConsent1764100000001, CreateAccessLog1764300000001],
   createLoaders: createCourtsLoaders,
   policy: courtsPolicy,
 };

@@ -1,10 +1,12 @@
 import path from 'node:path';
 import { CreateDisclosureLog1764100000000, DisclosureEntity } from '../../lib/policy/audit';
+import { AccessEntity, CreateAccessLog1764300000001 } from '../../lib/policy/access-log';
 import { ConsentEntity, CreateConsent1764100000001 } from '../../lib/policy/consent';
 import { SubgraphDefinition } from '../../lib/subgraph';
 import { housingEntities } from './entities';
 import { HousingLoaders, createHousingLoaders } from './loaders';
 import { CreateHousingRecords1764000000000 } from './migrations/1764000000000-CreateHousingRecords';
+import { CreateShelterStaffAssignment1764300000000 } from './migrations/1764300000000-CreateShelterStaffAssignment';
 import { housingPolicy } from './policy';
 import { housingResolvers } from './resolvers';
 
@@ -12,8 +14,8 @@ export const housing: SubgraphDefinition<HousingLoaders> = {
   name: 'housing',
   sdlPath: path.join(__dirname, 'schema.graphql'),
   resolvers: housingResolvers,
-  entities: [...housingEntities, ConsentEntity, DisclosureEntity],
-  migrations: [CreateHousingRecords1764000000000, CreateDisclosureLog1764100000000, CreateConsent1764100000001],
+  entities: [...housingEntities, ConsentEntity, DisclosureEntity, AccessEntity],
+  migrations: [CreateHousingRecords1764000000000, CreateDisclosureLog1764100000000, CreateConsent1764100000001, CreateAccessLog1764300000001, CreateShelterStaffAssignment1764300000000],
   createLoaders: createHousingLoaders,
   policy: housingPolicy,
 };
