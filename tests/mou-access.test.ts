@@ -367,7 +367,9 @@ describe('the two executors', () => {
           return value;
         });
       expect(ra.status).toBe(200);
-      if (stable(ra.data) !== stable(rb.data) || stable(byPath(ra)) !== stable(byPath(rb))) differences.push(`${who.agency}/${who.role}/${who.purpose}`);
+      if (stable(ra.data) !== stable(rb.data) || stable(byPath(ra)) !== stable(byPath(rb))) {
+        differences.push(`${who.agency}/${who.role}/${who.purpose}`);
+      }
     }
     return differences;
   }
