@@ -5,8 +5,9 @@
  * expired, the answers are the same field by field — message, extensions, path — at the gateway
  * and from the housing subgraph directly. Only housing's own disclosure log says which case it was.
  */
+import { randomUUID } from 'node:crypto';
 import { TestStack, startTestStack } from './support/stack';
-import { CASEWORKER, CLERK, JUDGE } from './support/tokens';
+import { CASEWORKER, CLERK, COUNSELOR, JUDGE, PROBATION_OFFICER } from './support/tokens';
 
 let stack: TestStack;
 const people: Record<'neverKnown' | 'noConsent' | 'revoked' | 'expired', string> = {} as never;
@@ -78,5 +79,44 @@ describe.each([
       reasons[which] = rows.map((r) => r.reason).join(',');
     }
     expect(reasons).toEqual({ neverKnown: 'CONSENT_MISSING', noConsent: 'CONSENT_MISSING', revoked: 'CONSENT_REVOKED', expired: 'CONSENT_EXPIRED' });
+  });
+});
+
+describe('a substance-use treatment record (42 CFR Part 2) asked for by probation', () => {
+  it('is answered alike whether it does not exist, has no consent, or had one that expired or was revoked', async () => {
+    // Three court-mandated substance-use treatment enrollments of three people without any consent.
+    const [mandate]: { id: string; caseId: string }[] = await stack.databases.courts.query('SELECT id, case_id AS "caseId" FROM program_mandate ORDER BY id LIMIT 1');
+    const records: { id: string; personId: string }[] = [];
+    for (let i = 0; i < 3; i++) {
+      const personId = randomUUID();
+      const enrolled = await stack.gql('mutation($input: EnrollInProgramInput!) { enrollInProgram(input: $input) { id } }', {
+        input: { personId, caseId: mandate.caseId, mandateId: mandate.id, programType: 'SUBSTANCE_USE_TREATMENT', providerName: 'Clinic',
+          referralSource: 'COURT_MANDATE', enrolledDate: '2026-02-01' },
+      }, { as: COUNSELOR });
+      expect(enrolled.errors).toBeUndefined();
+      records.push({ id: enrolled.data.enrollInProgram.id, personId });
+    }
+    const [none, lapsed, withdrawn] = records;
+    const consent = (personId: string, signedDate: string, expiresOn: string) =>
+      stack.gql('mutation($input: RecordTreatmentConsentInput!) { recordTreatmentConsent(input: $input) { id } }', {
+        input: { personId, discloser: 'Clinic', recipientAgency: 'PROBATION', purposes: ['COMPLIANCE_MONITORING'],
+          data: ['ProgramEnrollment.*'], signedBy: 'P', signedDate, expiresOn },
+      }, { as: COUNSELOR });
+    expect((await consent(lapsed.personId, '2025-01-10', '2025-07-10')).errors).toBeUndefined();
+    const given = await consent(withdrawn.personId, '2026-01-10', '2027-12-31');
+    const revoked = await stack.gql('mutation($input: RevokeTreatmentConsentInput!) { revokeTreatmentConsent(input: $input) { id } }',
+      { input: { consentId: given.data.recordTreatmentConsent.id } }, { as: COUNSELOR });
+    expect(revoked.errors).toBeUndefined();
+    const ask = (id: string) =>
+      stack.gql('query($id: ID!) { programEnrollment(id: $id) { id programType status sessions { attendance } } }', { id },
+        { url: stack.subgraphUrls.counseling, as: PROBATION_OFFICER });
+    const answers = await Promise.all(
+      [['nothing', '00000000-0000-4000-8000-000000000000'], ['none', none.id], ['lapsed', lapsed.id], ['withdrawn', withdrawn.id]].map(
+        async ([which, id]) => [which, normalized(await ask(id), id)],
+      ),
+    );
+    const [first] = answers;
+    for (const answer of answers) expect(answer[1]).toBe(first[1]);
+    expect(JSON.parse(first[1])).toEqual({ data: { programEnrollment: null }, status: 200 });
   });
 });
