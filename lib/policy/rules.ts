@@ -435,13 +435,14 @@ export function compilePolicy(schema: GraphQLSchema, policy: SubgraphPolicy, all
     if (own && !ownerTagged.has(target)) return result;
     const inherited = subjectOf(info.parentType.name, parent);
     const parentNotice = parent?.[NOTICE];
-    const ancestors = parent && typeof parent === 'object' ? { ...((parent[ANCESTORS] as object | undefined) ?? {}), [info.parentType.name]: parent } : {};
+    // Ancestors serve the agreements' record scopes only, which never apply to the owner's staff.
+    const ancestors = own ? undefined : parent && typeof parent === 'object' ? { ...((parent[ANCESTORS] as object | undefined) ?? {}), [info.parentType.name]: parent } : {};
     const rows: Row[] = Array.isArray(result) ? result : [result as Row];
     for (const row of rows) {
       if (!row || typeof row !== 'object') continue;
       row[SUBJECT] = inherited;
-      row[ANCESTORS] = ancestors;
       if (own) continue;
+      row[ANCESTORS] = ancestors;
       const notice = policy.noticeFor?.(target, row) ?? parentNotice;
       if (notice) row[NOTICE] = notice;
     }
