@@ -10,7 +10,9 @@
  * and with the disclosure-log write. Rounds interleave the configurations; CPU is read from
  * process.cpuUsage() and the mean round reported (the database runs in its own process when
  * DATABASE_URL is set; with the embedded database its CPU would be counted too, and the script
- * says so). Options: --caller probation|judge, --agency <agency>, --config <one configuration>.
+ * says so). Callers: a probation officer (another agency everywhere), a judge and a housing caseworker
+ * (each the owner of part of the caseload: decided by its role policy, sensitive reads in the access log).
+ * Options: --caller probation|judge|housing, --agency <agency>, --config <one configuration>.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -87,6 +89,8 @@ async function main(): Promise<void> {
     const callers = [
       { agency: 'probation' as const, role: 'probation_officer', purpose: 'compliance_monitoring' as const },
       { agency: 'courts' as const, role: 'judge', purpose: 'judicial_review' as const },
+      // An owner of part of the caseload: housing's stays and applications are its own (role policy, access log).
+      { agency: 'housing' as const, role: 'housing_caseworker', purpose: 'victim_services' as const },
     ];
     const onlyCaller = process.argv.includes('--caller') ? process.argv[process.argv.indexOf('--caller') + 1] : undefined;
     for (const who of callers.filter((c) => !onlyCaller || c.agency === onlyCaller || c.role === onlyCaller)) {
@@ -150,7 +154,8 @@ async function main(): Promise<void> {
         const ctx = contextFor(SUBGRAPHS[agency], stack.databases[agency], caller, 'bench');
         const result = await server.executeOperation({ query: op.query, variables: op.variables }, { contextValue: ctx });
         if (result.body.kind !== 'single' || !result.body.singleResult.data) throw new Error(`${agency} ${config} failed`);
-        if (config.endsWith('+audit')) await writeDisclosures(ctx.db, ctx.disclosures, caller, 'bench');
+        // The owner's own staff are logged in the access log, other agencies in the disclosure log.
+        if (config.endsWith('+audit')) await writeDisclosures(ctx.db, ctx.disclosures, caller, 'bench', caller.agency === agency ? 'access_log' : 'disclosure_log');
       }
     };
 

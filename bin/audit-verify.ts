@@ -1,4 +1,4 @@
-/** npm run audit:verify: recomputes every agency's disclosure-log hash chain and reports. */
+/** npm run audit:verify: recomputes every agency's disclosure-log and access-log hash chains and reports. */
 import { AGENCIES } from '../lib/config';
 import { openConfiguredDatabases } from '../lib/databases';
 import { verifyChain } from '../lib/policy/audit';
@@ -8,11 +8,13 @@ async function main(): Promise<number> {
   let broken = 0;
   try {
     for (const agency of AGENCIES) {
-      const report = await verifyChain(opened.databases[agency]);
-      if (report.ok) console.log(`${agency}: ${report.rows} rows, chain intact`);
-      else {
-        broken++;
-        console.log(`${agency}: BROKEN at row ${report.firstBrokenSeq} of ${report.rows}: ${report.problem}`);
+      for (const table of ['disclosure_log', 'access_log'] as const) {
+        const report = await verifyChain(opened.databases[agency], table);
+        if (report.ok) console.log(`${agency} ${table}: ${report.rows} rows, chain intact`);
+        else {
+          broken++;
+          console.log(`${agency} ${table}: BROKEN at row ${report.firstBrokenSeq} of ${report.rows}: ${report.problem}`);
+        }
       }
     }
   } finally {

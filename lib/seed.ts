@@ -506,10 +506,13 @@ function shiftDates(rows: object, days: number): void {
 
 export const DEFAULT_SEED = 20261124;
 
+/** The token subject the seed assigns to the first shelter (`npm run token -- --role shelter_staff --sub ...`). */
+export const DEMO_SHELTER_STAFF = 'demo-shelter-staff';
+
 /** Every table the seed writes, children first, per agency (for --reset). */
 const TABLES: Record<AgencyName, string[]> = {
   courts: ['sanction', 'violation', 'referral', 'program_mandate', 'protective_order', 'hearing', 'case_party', 'court_case', 'person'],
-  housing: ['consent', 'housing_application', 'shelter_stay', 'shelter'],
+  housing: ['consent', 'housing_application', 'shelter_stay', 'shelter_staff_assignment', 'shelter'],
   counseling: ['consent', 'clinical_note', 'progress_report', 'counseling_session', 'program_enrollment'],
   probation: ['violation_report', 'compliance_report', 'risk_assessment', 'drug_test', 'check_in', 'supervision'],
 };
@@ -531,6 +534,11 @@ export async function seedDemoData(databases: Record<AgencyName, DataSource>, op
   const chunk = options.chunk ?? 500;
   const shelters = shelterRows(seed);
   await insertAll(databases.housing, housing.ShelterEntity, shelters);
+  // A demo member of shelter staff, assigned to the first shelter (schema/roles/housing.yaml).
+  await databases.housing.query(
+    'INSERT INTO shelter_staff_assignment (id, staff_subject, shelter_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+    [new Random(seed, -2).uuid(), DEMO_SHELTER_STAFF, shelters[0].id],
+  );
   let demoCaseId: string | null = null;
   for (let start = 0; start < options.cases; start += chunk) {
     const rows = emptyRows();

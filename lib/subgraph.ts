@@ -21,6 +21,7 @@ import { DisclosureCollector, disclosureLogPlugin } from './policy/audit';
 import { SubgraphPolicy, checkPolicy } from './policy/classification';
 import { consentLoader } from './policy/consent';
 import { RequestPolicy, compilePolicy } from './policy/rules';
+import { RolePolicy, checkRolePolicy, loadRolePolicies } from './policy/roles';
 import { PolicyExecutor, guardSchema } from './policy/executor';
 import { scalarResolvers } from './scalars';
 import { RequestBatches } from './loaders';
@@ -68,21 +69,31 @@ export function buildUnguardedSchema<L>(definition: SubgraphDefinition<L>): Grap
   });
 }
 
-/** Checks the subgraph's policy and the agreements it owns; throws naming file and problem. */
-export function checkAgreements<L>(definition: SubgraphDefinition<L>, agreements: Agreement[], schema = buildUnguardedSchema(definition)): void {
+/**
+ * Checks the subgraph's policy, the agreements it owns and its role policy (schema/roles); throws
+ * naming file and problem. Returns the role policy checked.
+ */
+export function checkAgreements<L>(
+  definition: SubgraphDefinition<L>,
+  agreements: Agreement[],
+  schema = buildUnguardedSchema(definition),
+  roles: RolePolicy = loadRolePolicies()[definition.name],
+): RolePolicy {
   const problems = checkPolicy(schema, definition.policy);
   if (problems.length) throw new AgreementError(`subgraphs/${definition.name}/policy.ts: ${problems.join('; ')}`);
   for (const agreement of agreements) if (agreement.dataOwner === definition.name) checkAgainstSubgraph(agreement, schema, definition.policy);
+  checkRolePolicy(roles, schema, definition.policy);
+  return roles;
 }
 
-/** The schema every request runs against: graphql-shield rules compiled from the agreements. */
-export function buildSchema<L>(definition: SubgraphDefinition<L>, agreements: Agreement[], executor?: PolicyExecutor): GraphQLSchema {
+/** The schema every request runs against: graphql-shield rules compiled from the agreements and the role policy. */
+export function buildSchema<L>(definition: SubgraphDefinition<L>, agreements: Agreement[], executor?: PolicyExecutor, roles?: RolePolicy): GraphQLSchema {
   const schema = buildUnguardedSchema(definition);
-  checkAgreements(definition, agreements, schema);
+  const checked = checkAgreements(definition, agreements, schema, roles);
   // Beneath the access rules, so a refused caller learns nothing: argument bounds, then the
   // mutation's idempotency scope (its transaction claims the key; lib/writes.ts).
   limitInputs(scopeMutationsByIdempotencyKey(schema));
-  return guardSchema(schema, compilePolicy(schema, definition.policy, agreements), executor);
+  return guardSchema(schema, compilePolicy(schema, definition.policy, agreements, checked), executor);
 }
 
 /** Adds the notices released data must carry (42 CFR 2.32) to the response's extensions. */

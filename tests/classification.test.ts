@@ -3,14 +3,19 @@
  * and the shipped agreements load and check against the subgraphs.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { AGENCIES } from '../lib/config';
 import { loadAgreements } from '../lib/policy/agreements';
-import { classifyFields } from '../lib/policy/classification';
+import { classifyFields, coordinatesOf, FEDERATION_PLUMBING, coordinateMatches } from '../lib/policy/classification';
+import { PURPOSES, ROLES } from '../lib/auth/vocabulary';
+import { RolePolicyError, checkRolePolicy, loadRolePolicies, parseRolePolicy, roleCell } from '../lib/policy/roles';
+import { compilePolicy } from '../lib/policy/rules';
 import { buildUnguardedSchema, checkAgreements } from '../lib/subgraph';
 import { SUBGRAPHS } from '../subgraphs';
 
 const agreements = loadAgreements();
+const rolePolicies = loadRolePolicies();
 
 describe.each(AGENCIES)('the %s subgraph', (agency) => {
   const definition = SUBGRAPHS[agency];
@@ -30,8 +35,60 @@ describe.each(AGENCIES)('the %s subgraph', (agency) => {
 
   it('keeps every mutation and the accounting of disclosures owner-only', () => {
     const fields = classifyFields(schema, definition.policy, agreements);
-    const shared = fields.filter((f) => /^Mutation\.|^Disclosure\.|Disclosures$|Consents?\b/.test(f.coordinate) && f.classification !== 'owner-only');
+    const shared = fields.filter((f) => /^Mutation\.|^Disclosure\.|Disclosures$|^Access\.|Accesses$|Consents?\b/.test(f.coordinate) && f.classification !== 'owner-only');
     expect(shared.map((f) => f.coordinate)).toEqual([]);
+  });
+
+  it('decides every field for every one of its own roles and purposes: granted, granted per assigned record, or refused', () => {
+    const roles = rolePolicies[agency];
+    const compiled = compilePolicy(schema, definition.policy, agreements, roles);
+    const isPublic = (c: string) => [...definition.policy.public, ...FEDERATION_PLUMBING].some((p) => coordinateMatches(p, c));
+    const undecided: string[] = [];
+    const tally: Record<string, { granted: number; scoped: number; withheld: number; byDefault: number }> = {};
+    for (const coordinate of coordinatesOf(schema)) {
+      const [typeName, fieldName] = coordinate.split('.');
+      // The one compiled rule tree decides it (no second mechanism).
+      if (!(compiled.rules as any)[typeName]?.[fieldName]) undecided.push(`${coordinate}: no rule`);
+      if (isPublic(coordinate)) continue;
+      for (const role of ROLES[agency]) {
+        const t = (tally[role] ??= { granted: 0, scoped: 0, withheld: 0, byDefault: 0 });
+        const cells = PURPOSES.map((purpose) => roleCell(roles, coordinate, role, purpose));
+        if (cells.some((c) => c.kind === 'granted')) t.granted++;
+        else if (cells.some((c) => c.kind === 'scoped')) t.scoped++;
+        else if (cells.every((c) => c.kind === 'denied' && c.reason === 'ROLE_NOT_PERMITTED' && c.withheld)) t.withheld++;
+        else if (cells.every((c) => c.kind === 'denied')) t.byDefault++;
+        else undecided.push(`${coordinate} for ${role}`);
+      }
+    }
+    expect(undecided).toEqual([]);
+    const nonPublic = coordinatesOf(schema).filter((c) => !isPublic(c)).length;
+    for (const role of ROLES[agency]) {
+      const t = tally[role];
+      expect(t.granted + t.scoped + t.withheld + t.byDefault).toBe(nonPublic);
+    }
+    // Analysts write nothing, and read no name, date of birth, docket number, address or free text.
+    const identifiers = /\.(givenName|familyName|dateOfBirth|docketNumber|address|name|notes|body|summary|description|otherConditions|officerName|assessorName|providerName|author)$|^Hearing\.outcome$|^Supervision\.conditions$/;
+    const analystReads = coordinatesOf(schema).filter((c) => !isPublic(c) && PURPOSES.some((p) => roleCell(roles, c, 'analyst', p).kind !== 'denied'));
+    expect(analystReads.filter((c) => c.startsWith('Mutation.') || identifiers.test(c))).toEqual([]);
+  });
+});
+
+describe('role policies (schema/roles)', () => {
+  const file = fs.readFileSync(path.join(__dirname, '..', 'schema', 'roles', 'housing.yaml'), 'utf8');
+  const schema = buildUnguardedSchema(SUBGRAPHS.housing);
+
+  it('stop startup naming the file and the problem: unknown role, purpose or coordinate, a missing role, a grant without its legal basis', () => {
+    expect(() => parseRolePolicy(file.replace('  analyst:', '  janitor:'), 'roles/housing.yaml')).toThrow(
+      /roles\/housing\.yaml: .*roles names "janitor", not a role of housing.*"analyst" is missing/,
+    );
+    expect(() => parseRolePolicy(file.replace('purposes: [research]', 'purposes: [curiosity]'), 'roles/housing.yaml')).toThrow(/purposes names "curiosity"/);
+    expect(() => parseRolePolicy(file.replace('legalBasis: Shelter staff admit and exit residents and take their releases at intake.', "legalBasis: ''"), 'roles/housing.yaml'))
+      .toThrow(/roles\.shelter_staff\.grants\[2\]\.legalBasis must be non-empty text/);
+    const bad = parseRolePolicy(file.replace('HousingApplication.monthlyAssistance]', 'HousingApplication.monthlyAssistance, Shelter.shoeSize]'), 'roles/housing.yaml');
+    expect(() => checkRolePolicy(bad, schema, SUBGRAPHS.housing.policy)).toThrow(/roles\/housing\.yaml: roles\.analyst\.grants\[0\] names Shelter\.shoeSize, which the housing schema does not have/);
+    const contradicts = parseRolePolicy(file.replace('reason: Locations, identifiers and dates; analysts never write.', 'reason: x\n      - fields: [ShelterStay.status]\n        reason: y'), 'roles/housing.yaml');
+    expect(() => checkRolePolicy(contradicts, schema, SUBGRAPHS.housing.policy)).toThrow(/withheld\[1\] names ShelterStay\.status, but ShelterStay\.status is granted to analyst/);
+    expect(() => parseRolePolicy(file.replace('mutations: [admitToShelter', 'fields: [Mutation.admitToShelter]\n        mutations: [admitToShelter'), 'x.yaml')).toThrow(RolePolicyError);
   });
 });
 
@@ -45,6 +102,12 @@ describe('npm run mou:check', () => {
     const row = (field: string, who: string) => lines.find((l) => l.startsWith(field + '\t') && l.includes(`\t${who}\t`))?.split('\t');
     expect(row('housing\tPerson.housingStatus', 'courts\tjudge\tjudicial_review')?.slice(5)).toEqual(['conditional', 'MOU-2026-HSG-01', 'MOU-2026-HSG-01: consent']);
     expect(row('housing\tShelterStay.shelter', 'courts\tjudge\tjudicial_review')?.[5]).toBe('OWNER_ONLY');
+    // The owner's own roles, from schema/roles.
+    expect(row('housing\tShelterStay.shelter', 'housing\thousing_caseworker\tvictim_services')?.[5]).toBe('ROLE_NOT_PERMITTED');
+    expect(row('housing\tShelterStay.shelter', 'housing\tshelter_staff\tvictim_services')?.slice(5)).toEqual(['conditional', 'housing/shelter_staff#1', 'housing/shelter_staff#1: records assigned_shelter']);
+    expect(row('courts\tMutation.openCase', 'courts\tcourt_clerk\tcase_management')?.slice(5, 7)).toEqual(['released', 'courts/court_clerk#2']);
+    expect(row('courts\tMutation.openCase', 'courts\tcourt_clerk\tresearch')?.[5]).toBe('PURPOSE_NOT_COVERED');
+    expect(row('courts\tCase.docketNumber', 'courts\tanalyst\tresearch')?.[5]).toBe('ROLE_NOT_PERMITTED');
     expect(row('probation\tSupervision.status', 'housing\thousing_caseworker\tvictim_services')?.slice(5, 7)).toEqual(['AGREEMENT_EXPIRED', 'MOU-2024-PRB-02']);
     // every subgraph field × every caller
     expect(lines.length - 1).toBeGreaterThan(10_000);

@@ -47,18 +47,23 @@ async function housingConsentsOf(personId: string) {
 
 describe('VAWA consent to housing disclosing status to the court', () => {
   it('releases a victim’s housing status only while their consent is in force', async () => {
-    const before = await housingStatusForJudge();
+    // The court is told only that the field is withheld for that record; housing's log keeps why.
+    const logged = async (requestId: string) =>
+      (await stack.databases.housing.query(`SELECT reason FROM disclosure_log WHERE request_id = $1 AND outcome = 'DENIED' ORDER BY reason`, [requestId])).map((r: any) => r.reason);
+    const before = await housingStatusForJudge('vawa-before');
     expect(before.byRole).toEqual({ VICTIM: 'IN_SHELTER', DEFENDANT: null });
-    expect(before.reasons).toEqual(['CONSENT_MISSING']);
+    expect(before.reasons).toEqual(['RECORD_WITHHELD']);
+    expect(await logged('vawa-before')).toEqual(['CONSENT_MISSING']);
 
     // The victim revokes; it takes effect on the next request.
     const [consent] = await housingConsentsOf(victimId);
     const revoked = await stack.gql('mutation($input: RevokeHousingConsentInput!) { revokeHousingConsent(input: $input) { id revoked } }',
       { input: { consentId: consent.id } }, { as: CASEWORKER });
     expect(revoked.data.revokeHousingConsent).toEqual({ id: consent.id, revoked: true });
-    const after = await housingStatusForJudge();
+    const after = await housingStatusForJudge('vawa-after');
     expect(after.byRole).toEqual({ VICTIM: null, DEFENDANT: null });
-    expect(after.reasons.sort()).toEqual(['CONSENT_MISSING', 'CONSENT_REVOKED']);
+    expect(after.reasons.sort()).toEqual(['RECORD_WITHHELD', 'RECORD_WITHHELD']);
+    expect(await logged('vawa-after')).toEqual(['CONSENT_MISSING', 'CONSENT_REVOKED']);
 
     // A consent that has expired releases nothing either; a new one does.
     const record = (input: Record<string, unknown>) =>
@@ -67,9 +72,10 @@ describe('VAWA consent to housing disclosing status to the court', () => {
       }, { as: CASEWORKER });
     expect((await record({ personId: defendantId, signedBy: 'D', signedDate: '2025-01-10', expiresOn: '2025-07-10' })).errors).toBeUndefined();
     expect((await record({ personId: victimId, signedBy: 'V', signedDate: '2026-11-01', expiresOn: '2027-05-01' })).errors).toBeUndefined();
-    const renewed = await housingStatusForJudge();
+    const renewed = await housingStatusForJudge('vawa-renewed');
     expect(renewed.byRole).toEqual({ VICTIM: 'IN_SHELTER', DEFENDANT: null });
-    expect(renewed.reasons).toEqual(['CONSENT_EXPIRED']);
+    expect(renewed.reasons).toEqual(['RECORD_WITHHELD']);
+    expect(await logged('vawa-renewed')).toEqual(['CONSENT_EXPIRED']);
   });
 
   it('refuses a consent that ends before it starts or names data housing does not have', async () => {
@@ -147,7 +153,7 @@ describe('42 CFR Part 2: substance-use treatment records', () => {
     const sessions = await stack.gql('query($id: ID!) { case(id: $id) { programEnrollments { id sessions { attendance } } } }',
       { id: caseId }, { as: PROBATION_OFFICER, headers: { 'x-request-id': 'part2-sessions' } });
     expect(sessions.data.case.programEnrollments[0].sessions).toEqual([{ attendance: null }]);
-    expect(sessions.errors?.map((e) => [e.extensions?.coordinate, e.extensions?.reason])).toEqual([['CounselingSession.attendance', 'CONSENT_MISSING']]);
+    expect(sessions.errors?.map((e) => [e.extensions?.coordinate, e.extensions?.reason])).toEqual([['CounselingSession.attendance', 'RECORD_WITHHELD']]);
     const logged: any[] = await stack.databases.counseling.query(
       "SELECT agreement_id AS \"agreementId\", consent_id AS \"consentId\", coordinates FROM disclosure_log WHERE request_id = 'part2-sessions' AND outcome = 'RELEASED'");
     const enrollmentRelease = logged.find((r) => r.coordinates.includes('ProgramEnrollment.sessions'));

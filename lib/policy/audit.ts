@@ -11,7 +11,8 @@ import { DataSource, EntitySchema, MigrationInterface, QueryRunner } from 'typeo
 import type { Caller } from '../auth/identity';
 import { logger } from '../logger';
 
-export type Outcome = 'RELEASED' | 'DENIED';
+/** Disclosure log: RELEASED, DENIED. Access log (the owner's own staff): READ, WRITTEN, WRITE_FAILED, DENIED. */
+export type Outcome = 'RELEASED' | 'DENIED' | 'READ' | 'WRITTEN' | 'WRITE_FAILED';
 
 export interface Subject {
   personId?: string;
@@ -61,7 +62,7 @@ export const DisclosureEntity = new EntitySchema<DisclosureRecord>({
 });
 
 /** The text each row's hash covers; `verifyChain` recomputes it the same way. */
-const ROW_TEXT_SQL = `concat_ws('|', r.seq::text, to_char(r.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+export const ROW_TEXT_SQL = `concat_ws('|', r.seq::text, to_char(r.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
   r.request_id, r.caller_subject, r.caller_agency, r.caller_role, r.purpose, coalesce(r.person_id::text, ''),
   coalesce(r.case_id::text, ''), array_to_string(r.coordinates, ','), coalesce(r.agreement_id, ''),
   coalesce(r.consent_id::text, ''), r.outcome, coalesce(r.reason, ''))`;
@@ -244,16 +245,33 @@ export class DisclosureCollector {
 }
 
 // The request's caller goes once, as parameters; each group's own columns go as one JSON array.
-const INSERT_SQL = `
-  INSERT INTO disclosure_log (request_id, caller_subject, caller_agency, caller_role, purpose, person_id, case_id,
+const insertSql = (table: AuditTable) => `
+  INSERT INTO ${table} (request_id, caller_subject, caller_agency, caller_role, purpose, person_id, case_id,
                               coordinates, agreement_id, consent_id, outcome, reason, prev_hash, hash, seq)
   SELECT $1, $2, $3, $4, $5, person_id, case_id, coordinates, agreement_id, consent_id, outcome, reason, '', '', 0
     FROM json_to_recordset($6::json) AS x(person_id uuid, case_id uuid, coordinates text[], agreement_id text,
          consent_id uuid, outcome text, reason text)`;
+const INSERT_SQL = { disclosure_log: insertSql('disclosure_log'), access_log: insertSql('access_log') };
 
-export async function writeDisclosures(db: DataSource, collector: DisclosureCollector, caller: Caller, requestId: string) {
+/**
+ * The two chained logs, with the same columns: `disclosure_log` (what went to other agencies) and
+ * `access_log` (what the owner's own staff read of sensitive records, and every write they made;
+ * `agreement_id` there holds the role grant). A request's caller is either the owner or not, so
+ * each request writes one of them, once.
+ */
+export type AuditTable = 'disclosure_log' | 'access_log';
+
+export async function writeDisclosures(db: DataSource, collector: DisclosureCollector, caller: Caller, requestId: string, table: AuditTable = 'disclosure_log') {
   if (collector.size === 0) return;
-  await db.query(INSERT_SQL, [requestId, caller.subject, caller.agency, caller.role, caller.purpose, JSON.stringify(collector.groups())]);
+  await db.query(INSERT_SQL[table], [requestId, caller.subject, caller.agency, caller.role, caller.purpose, JSON.stringify(collector.groups())]);
+}
+
+/** A write by the owner's own staff, decided before its resolver ran; its outcome is read from the response. */
+export interface PendingWrite {
+  coordinate: string;
+  grantId: string;
+  responseKey: string;
+  subject: Subject;
 }
 
 export interface AuditedContext {
@@ -261,6 +279,19 @@ export interface AuditedContext {
   caller?: Caller;
   requestId: string;
   disclosures?: DisclosureCollector;
+  policy?: { writes?: PendingWrite[] };
+}
+
+/** Records each permitted write with its outcome: WRITE_FAILED (with the error's code) if its field answered an error. */
+export function settleWrites(writes: PendingWrite[] | undefined, collector: DisclosureCollector, errors: readonly { path?: readonly (string | number)[]; extensions?: Record<string, unknown> }[] | undefined) {
+  for (const w of writes ?? []) {
+    const failed = errors?.find((e) => e.path?.[0] === w.responseKey);
+    const decided = failed
+      ? grant('WRITE_FAILED', { agreementId: w.grantId, reason: String(failed.extensions?.code ?? 'ERROR') })
+      : grant('WRITTEN', { agreementId: w.grantId });
+    collector.record(decided, w.coordinate, undefined, () => w.subject);
+  }
+  if (writes) writes.length = 0;
 }
 
 /**
@@ -273,17 +304,23 @@ export function disclosureLogPlugin<C extends AuditedContext>(agency: string): A
       return {
         async willSendResponse({ contextValue, response }) {
           const { caller, disclosures } = contextValue;
-          if (!caller || !disclosures || disclosures.size === 0) return;
+          if (!caller || !disclosures) return;
+          // The owner's own staff go to the access log, other agencies to the disclosure log.
+          const table: AuditTable = caller.agency === agency ? 'access_log' : 'disclosure_log';
+          if (contextValue.policy?.writes?.length) {
+            settleWrites(contextValue.policy.writes, disclosures, response.body.kind === 'single' ? (response.body.singleResult.errors as never) : undefined);
+          }
+          if (disclosures.size === 0) return;
           try {
-            await writeDisclosures(contextValue.db, disclosures, caller, contextValue.requestId);
+            await writeDisclosures(contextValue.db, disclosures, caller, contextValue.requestId, table);
           } catch (error) {
-            logger.error({ err: error, agency, requestId: contextValue.requestId }, 'AUDIT FAILURE: disclosure log write failed; response withheld');
+            logger.error({ err: error, agency, table, requestId: contextValue.requestId }, `AUDIT FAILURE: ${table} write failed; response withheld`);
             if (response.body.kind === 'single') {
               response.body.singleResult = {
                 data: null,
                 errors: [
                   {
-                    message: `The ${agency} disclosure log could not be written, so no data is released (request ${contextValue.requestId}).`,
+                    message: `The ${agency} ${table === 'access_log' ? 'access' : 'disclosure'} log could not be written, so no data is released (request ${contextValue.requestId}).`,
                     extensions: { code: 'AUDIT_UNAVAILABLE', serviceName: agency },
                   } as never,
                 ],
@@ -303,10 +340,10 @@ export interface ChainReport {
   problem?: string;
 }
 
-/** Recomputes the hash chain of a disclosure log from its first row. */
-export async function verifyChain(db: DataSource): Promise<ChainReport> {
+/** Recomputes the hash chain of a disclosure log (or the access log) from its first row. */
+export async function verifyChain(db: DataSource, table: AuditTable = 'disclosure_log'): Promise<ChainReport> {
   const columns = selectColumns(db, DisclosureEntity);
-  const rows: DisclosureRecord[] = await db.query(`SELECT ${columns} FROM disclosure_log ORDER BY seq`);
+  const rows: DisclosureRecord[] = await db.query(`SELECT ${columns} FROM ${table} ORDER BY seq`);
   let previous = GENESIS;
   let expectedSeq = 1;
   for (const row of rows) {

@@ -4,6 +4,7 @@
  * agreements give the third. A field in none of them is a defect a test names.
  */
 import { GraphQLSchema, isObjectType } from 'graphql';
+import type { DataSource } from 'typeorm';
 import { AgencyName } from '../config';
 import type { Agreement } from './agreements';
 
@@ -12,6 +13,18 @@ export interface RecordScope {
   type: string;
   description: string;
   test(row: Record<string, unknown>): boolean;
+}
+
+/**
+ * A selection of records the owner's own staff may be limited to by their role policy
+ * (`records:` in schema/roles), by what the caller is assigned to (e.g. the shelters they work at).
+ */
+export interface StaffScope {
+  description: string;
+  /** The keys the caller (token subject) is assigned to; read once per request. */
+  load(db: DataSource, subject: string): Promise<Set<string>>;
+  /** For each type the scope applies to: the key of a record, compared with the assignments. */
+  keyOf: Record<string, (row: Record<string | symbol, unknown>) => string | undefined>;
 }
 
 export interface SubgraphPolicy {
@@ -25,6 +38,8 @@ export interface SubgraphPolicy {
   neverSharedReason: string;
   /** Named selections of records an agreement may be limited to (`records:` in the YAML). */
   recordScopes: Record<string, RecordScope>;
+  /** Named selections of records an owner role may be limited to (`records:` in schema/roles). */
+  staffScopes?: Record<string, StaffScope>;
   /** A notice that must travel with any release of this record's data (e.g. 42 CFR 2.32). */
   noticeFor?(typeName: string, row: Record<string | symbol, unknown>): string | undefined;
 }

@@ -6,6 +6,7 @@ import { AGENCIES, AgencyName } from '../config';
 import { PURPOSES, Purpose, ROLES } from '../auth/vocabulary';
 import { Agreement, grants, inForce } from './agreements';
 import { FEDERATION_PLUMBING, SubgraphPolicy, coordinateMatches } from './classification';
+import { RolePolicy, roleCell } from './roles';
 
 export type Cell =
   | { kind: 'owner' }
@@ -24,9 +25,21 @@ export const ALL_CALLERS: Caller[] = AGENCIES.flatMap((agency) =>
   ROLES[agency].flatMap((role) => PURPOSES.map((purpose) => ({ agency, role, purpose }))),
 );
 
-export function cellFor(policy: SubgraphPolicy, agreements: Agreement[], coordinate: string, caller: Caller, day: string): Cell {
-  if (caller.agency === policy.owner) return { kind: 'owner' };
-  if ([...policy.public, ...FEDERATION_PLUMBING].some((p) => coordinateMatches(p, coordinate))) return { kind: 'public' };
+/**
+ * The owner's own staff are decided by the role policy (`roles`): granted (`R`, the grant), granted
+ * for assigned records only (`C`), or refused. Without one, the owner's cells read `owner`.
+ */
+export function cellFor(policy: SubgraphPolicy, agreements: Agreement[], coordinate: string, caller: Caller, day: string, roles?: RolePolicy): Cell {
+  const isPublic = [...policy.public, ...FEDERATION_PLUMBING].some((p) => coordinateMatches(p, coordinate));
+  if (caller.agency === policy.owner) {
+    if (!roles) return { kind: 'owner' };
+    if (isPublic) return { kind: 'public' };
+    const cell = roleCell(roles, coordinate, caller.role, caller.purpose);
+    if (cell.kind === 'granted') return { kind: 'released', agreements: [cell.grant.id] };
+    if (cell.kind === 'scoped') return { kind: 'conditional', agreements: cell.grants.map((g) => g.id), conditions: cell.grants.map((g) => `${g.id}: records ${g.records}`) };
+    return { kind: 'denied', reason: cell.reason, agreements: cell.grants };
+  }
+  if (isPublic) return { kind: 'public' };
   const granting = agreements.filter((a) => a.dataOwner === policy.owner && a.fields.includes(coordinate));
   if (policy.ownerOnly.some((p) => coordinateMatches(p, coordinate)) || granting.length === 0) {
     return { kind: 'denied', reason: 'OWNER_ONLY', agreements: [] };

@@ -9,6 +9,7 @@ import { SubgraphContext } from '../subgraph';
 import { InputCheck, requireExisting } from '../validation';
 import { byId, inTransaction } from '../writes';
 import { DisclosureEntity, DisclosureRecord } from './audit';
+import { AccessEntity } from './access-log';
 import { coordinateMatches, coordinatesOf } from './classification';
 import { ConsentEntity, ConsentRecord } from './consent';
 
@@ -123,4 +124,26 @@ export async function consentsOf(person: { id: string }, _: unknown, ctx: Subgra
 
 export const consentTypeResolvers = {
   person: (c: ConsentRecord) => ({ id: c.personId }),
+};
+
+/** Person.<agency>Accesses(from, to): what this agency's own staff read of the person's sensitive records, and wrote. */
+export async function accessesOf(
+  person: { id: string },
+  { from, to }: { from: string; to: string },
+  ctx: SubgraphContext<unknown>,
+): Promise<DisclosureRecord[]> {
+  const check = new InputCheck('');
+  check.notBefore('to', to, 'from', from);
+  check.done();
+  const columns = selectColumns(ctx.db, AccessEntity);
+  return ctx.batches.track<DisclosureRecord[]>(ctx.db.query(
+    `SELECT ${columns} FROM access_log WHERE person_id = $1 AND at >= $2::date AND at < ($3::date + 1) ORDER BY seq`,
+    [person.id, from, to],
+  ));
+}
+
+export const accessResolvers = {
+  subject: (d: DisclosureRecord) => d.callerSubject,
+  role: (d: DisclosureRecord) => d.callerRole,
+  grant: (d: DisclosureRecord) => d.agreementId,
 };

@@ -18,6 +18,10 @@ import { Agreement, grants, inForce } from './agreements';
 import { DisclosureCollector, Grant, Subject, grant } from './audit';
 import { FEDERATION_PLUMBING, SubgraphPolicy, coordinateMatches, coordinatesOf } from './classification';
 import { ConsentRecord, consentInForce } from './consent';
+import type { DataSource } from 'typeorm';
+import { PURPOSES, ROLES } from '../auth/vocabulary';
+import { RoleCell, RoleGrant, RolePolicy, isSensitive, roleCell } from './roles';
+import { PendingWrite } from './audit';
 
 export type DenialReason =
   | 'OWNER_ONLY'
@@ -28,11 +32,20 @@ export type DenialReason =
   | 'CONSENT_MISSING'
   | 'CONSENT_EXPIRED'
   | 'CONSENT_REVOKED'
-  | 'UNCLASSIFIED';
+  | 'UNCLASSIFIED'
+  // The owner's own staff, decided by the role policy (schema/roles):
+  | 'ROLE_NOT_PERMITTED'
+  | 'RECORD_NOT_ASSIGNED'
+  // What another agency is told when a record's own conditions (consent, record scope) withhold a
+  // field: the same whether the person never had a record, has one without consent, or had a
+  // consent that was revoked or expired. The precise reason goes only to the owner's log.
+  | 'RECORD_WITHHELD';
 
 /** What a subgraph's resolvers and rules need of the request. */
 export interface PolicyContext {
   caller?: Caller;
+  /** The owner's database, for staff scopes (the records a member of staff is assigned to). */
+  db?: DataSource;
   policy?: RequestPolicy;
   disclosures?: DisclosureCollector;
 }
@@ -50,6 +63,10 @@ export interface RequestPolicy {
   knownConsents: Map<string, ConsentRecord[]>;
   /** Notices that must travel with data released in this response (e.g. 42 CFR 2.32). */
   notices: Set<string>;
+  /** Writes by the owner's staff, decided; their outcome is logged from the response (lib/policy/audit.ts). */
+  writes?: PendingWrite[];
+  /** The caller's assignments per staff scope, read once per request. */
+  staff?: Map<string, Set<string> | Promise<Set<string>>>;
 }
 
 interface CallerDecision {
@@ -95,7 +112,13 @@ export function subjectOf(typeName: string, row: Row | undefined): Subject {
 const REASON_TEXT: Record<DenialReason, (c: Caller, owner: string, ids: string[]) => string> = {
   OWNER_ONLY: (_c, owner) => `only ${owner} sees this field`,
   NO_AGREEMENT: (c) => `no agreement grants it to ${c.agency} ${c.role}`,
-  PURPOSE_NOT_COVERED: (c, _o, ids) => `the agreements granting it to ${c.agency} ${c.role} (${ids.join(', ')}) do not cover the purpose ${c.purpose}`,
+  PURPOSE_NOT_COVERED: (c, owner, ids) =>
+    c.agency === owner
+      ? `the ${owner} role grants for ${c.role} (${ids.join(', ')}) do not cover the purpose ${c.purpose}`
+      : `the agreements granting it to ${c.agency} ${c.role} (${ids.join(', ')}) do not cover the purpose ${c.purpose}`,
+  ROLE_NOT_PERMITTED: (c, owner) => `the ${owner} role policy does not grant it to ${c.role}`,
+  RECORD_NOT_ASSIGNED: (c, _o, ids) => `the role grant (${ids.join(', ')}) covers only the records ${c.role} ${c.subject} is assigned to`,
+  RECORD_WITHHELD: (c) => `not released to ${c.agency} ${c.role} for ${c.purpose} for this record`,
   AGREEMENT_EXPIRED: (_c, _o, ids) => `the agreement granting it (${ids.join(', ')}) has expired`,
   AGREEMENT_NOT_YET_IN_FORCE: (_c, _o, ids) => `the agreement granting it (${ids.join(', ')}) is not yet in force`,
   CONSENT_MISSING: (c, _o, ids) => `the agreement (${ids.join(', ')}) requires the person's consent to disclosure to ${c.agency}, and none is on file`,
@@ -123,7 +146,7 @@ export function forbidden(coordinate: string, reason: DenialReason, caller: Call
   refusal.source = undefined;
   refusal.positions = undefined;
   refusal.originalError = undefined;
-  refusal.extensions = { code: 'FORBIDDEN', coordinate, reason, ...(agreements.length ? { agreements } : {}) };
+  refusal.extensions = { code: 'FORBIDDEN', coordinate, reason, ...(agreements.length ? { [caller.agency === owner ? 'grants' : 'agreements']: agreements } : {}) };
   return refusal as GraphQLError;
 }
 
@@ -157,8 +180,26 @@ type RecordOutcome =
   | { ok: true; agreement: Agreement; consent?: ConsentRecord }
   | { ok: false; reason: DenialReason; agreements: string[] };
 
-export function compilePolicy(schema: GraphQLSchema, policy: SubgraphPolicy, allAgreements: Agreement[]): CompiledPolicy {
+/** No role policy given: the owner's staff are refused everything but the public fields (deny by default). */
+const NO_ROLES = (owner: AgencyName): RolePolicy => ({ agency: owner, version: 1, roles: {}, sensitive: [], file: '(none)' });
+
+/** Precise reasons that would tell another agency something about the record: they are logged, and answered as RECORD_WITHHELD. */
+const RECORD_REASONS = new Set<DenialReason>(['CONSENT_MISSING', 'CONSENT_EXPIRED', 'CONSENT_REVOKED', 'NO_AGREEMENT']);
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Who a write is about, from its input, when the ids have the shape of ids (nothing is loaded to check them). */
+function writeSubject(args: unknown): Subject {
+  const input = (args as { input?: Record<string, unknown> } | undefined)?.input;
+  const id = (v: unknown) => (typeof v === 'string' && UUID.test(v) ? v : undefined);
+  return { personId: id(input?.personId) ?? id(input?.protectedPersonId), caseId: id(input?.caseId) };
+}
+
+export function compilePolicy(schema: GraphQLSchema, policy: SubgraphPolicy, allAgreements: Agreement[], rolePolicy?: RolePolicy): CompiledPolicy {
   const owner = policy.owner;
+  const roles = rolePolicy ?? NO_ROLES(owner);
+  if (roles.agency !== owner) throw new Error(`${roles.file} is the role policy of ${roles.agency}, not of ${owner}`);
+  const mutationType = schema.getMutationType()?.name;
   const agreements = allAgreements.filter((a) => a.dataOwner === owner);
   const scopeOf = (a: Agreement) => (a.records ? policy.recordScopes[a.records] : undefined);
   const scopedTypes = [...new Set(agreements.map((a) => scopeOf(a)?.type).filter((t): t is string => Boolean(t)))];
@@ -250,17 +291,19 @@ export function compilePolicy(schema: GraphQLSchema, policy: SubgraphPolicy, all
   const decidePublic: Decide = (_p, _a, ctx) => (ctx.caller ? true : unauthenticated());
 
   function decideOwnerOnly(typeName: string, coordinate: string): Decide {
-    return (parent, _a, ctx, info) => {
+    const own = decideOwn(typeName, coordinate);
+    return (parent, args, ctx, info) => {
       if (!ctx.caller) return unauthenticated();
-      if (ctx.caller.agency === owner) return true;
+      if (ctx.caller.agency === owner) return own(parent, args, ctx, info);
       return refuse(ctx, info, typeName, coordinate, parent, 'OWNER_ONLY', []);
     };
   }
 
   function decideGranted(typeName: string, coordinate: string, granting: Agreement[]): Decide {
-    return (parent, _a, ctx, info) => {
+    const own = decideOwn(typeName, coordinate);
+    return (parent, args, ctx, info) => {
       if (!ctx.caller) return unauthenticated();
-      if (ctx.caller.agency === owner) return true;
+      if (ctx.caller.agency === owner) return own(parent, args, ctx, info);
       const decision = callerDecision(ctx, coordinate, typeName, granting);
       if (decision.denial) return refuse(ctx, info, typeName, coordinate, parent, decision.denial.reason, decision.denial.agreements);
       if (!decision.perRecord) return release(ctx, typeName, coordinate, parent, decision.candidates[0]);
@@ -271,9 +314,69 @@ export function compilePolicy(schema: GraphQLSchema, policy: SubgraphPolicy, all
   }
 
   function settle(outcome: RecordOutcome, ctx: PolicyContext, info: GraphQLResolveInfo, typeName: string, coordinate: string, row: Row | undefined) {
-    return outcome.ok
-      ? release(ctx, typeName, coordinate, row, outcome.agreement, outcome.consent)
-      : refuse(ctx, info, typeName, coordinate, row, outcome.reason, outcome.agreements);
+    if (outcome.ok) return release(ctx, typeName, coordinate, row, outcome.agreement, outcome.consent);
+    if (!RECORD_REASONS.has(outcome.reason)) return refuse(ctx, info, typeName, coordinate, row, outcome.reason, outcome.agreements);
+    // The log keeps the precise reason; the caller is told only that this record's field is withheld.
+    ctx.disclosures!.record(grant('DENIED', { reason: outcome.reason, agreementId: outcome.agreements[0] }), coordinate, row, subjectFor(typeName));
+    return forbidden(coordinate, 'RECORD_WITHHELD', ctx.caller!, owner, [], info);
+  }
+
+  // ---- The owner's own staff: decided by the role policy, per role and purpose, deny by default.
+  const NOT_PERMITTED: RoleCell = { kind: 'denied', reason: 'ROLE_NOT_PERMITTED', grants: [] };
+  const readGrants = new Map<RoleGrant, Grant>();
+  const readUnder = (g: RoleGrant) => {
+    let found = readGrants.get(g);
+    if (!found) readGrants.set(g, (found = grant('READ', { agreementId: g.id })));
+    return found;
+  };
+
+  /** The first of `grants` whose staff scope includes the record, or null; waits only to read the caller's assignments once. */
+  function assignedGrant(grants: RoleGrant[], typeName: string, row: Row | undefined, ctx: PolicyContext): RoleGrant | null | Promise<RoleGrant | null> {
+    const state = ctx.policy!;
+    const staff = (state.staff ??= new Map());
+    for (let i = 0; i < grants.length; i++) {
+      const g = grants[i];
+      const scope = policy.staffScopes?.[g.records!];
+      const key = scope?.keyOf[typeName]?.(row ?? {});
+      if (!scope || !key) continue;
+      let assigned = staff.get(g.records!);
+      if (!assigned) {
+        if (!ctx.db) continue;
+        staff.set(g.records!, (assigned = scope.load(ctx.db, ctx.caller!.subject)));
+        (assigned as Promise<Set<string>>).then((set) => staff.set(g.records!, set), () => undefined);
+      }
+      if (assigned instanceof Promise) return assigned.then(() => assignedGrant(grants.slice(i), typeName, row, ctx));
+      if (assigned.has(key)) return g;
+    }
+    return null;
+  }
+
+  function decideOwn(typeName: string, coordinate: string): Decide {
+    const cells = new Map<string, Map<string, RoleCell>>();
+    for (const role of ROLES[owner]) cells.set(role, new Map(PURPOSES.map((p) => [p, roleCell(roles, coordinate, role, p)])));
+    const sensitive = isSensitive(roles, coordinate);
+    const isWrite = typeName === mutationType;
+    const logged = sensitive || isWrite;
+    const subject = subjectFor(typeName);
+    const refuseOwn = (ctx: PolicyContext, info: GraphQLResolveInfo, row: Row | undefined, args: unknown, reason: DenialReason, ids: string[]) => {
+      if (logged) ctx.disclosures!.record(grant('DENIED', { reason, agreementId: ids[0] }), coordinate, row, isWrite ? () => writeSubject(args) : subject);
+      return forbidden(coordinate, reason, ctx.caller!, owner, ids, info);
+    };
+    const permit = (ctx: PolicyContext, info: GraphQLResolveInfo, row: Row | undefined, args: unknown, g: RoleGrant): true => {
+      if (isWrite) (ctx.policy!.writes ??= []).push({ coordinate, grantId: g.id, responseKey: info.path.key as string, subject: writeSubject(args) });
+      else if (sensitive) ctx.disclosures!.record(readUnder(g), coordinate, row, subject);
+      return true;
+    };
+    return (parent, args, ctx, info) => {
+      const caller = ctx.caller!;
+      const cell = cells.get(caller.role)?.get(caller.purpose) ?? NOT_PERMITTED;
+      if (cell.kind === 'granted') return permit(ctx, info, parent, args, cell.grant);
+      if (cell.kind === 'denied') return refuseOwn(ctx, info, parent, args, cell.reason, cell.grants);
+      const found = assignedGrant(cell.grants, typeName, parent, ctx);
+      const settleOwn = (g: RoleGrant | null) =>
+        g ? permit(ctx, info, parent, args, g) : refuseOwn(ctx, info, parent, args, 'RECORD_NOT_ASSIGNED', cell.grants.map((x) => x.id));
+      return found instanceof Promise ? found.then(settleOwn, internalError) : settleOwn(found);
+    };
   }
 
   const deciders: Record<string, Record<string, Decide>> = {};
@@ -327,25 +430,31 @@ export function compilePolicy(schema: GraphQLSchema, policy: SubgraphPolicy, all
   /** Tags each record with what it is about and hangs from; filters scoped records. */
   function settleRecords(result: unknown, target: string, filter: boolean, parent: Row | undefined, ctx: PolicyContext, info: GraphQLResolveInfo): unknown {
     if (result === null || result === undefined || result instanceof Error) return result;
-    // The owner's own records need no tags (nothing is logged or filtered for the owner).
-    if (!ctx.caller || ctx.caller.agency === owner) return result;
+    if (!ctx.caller) return result;
+    // The owner's own records are never filtered here; they are tagged only where a sensitive
+    // field may be read of them (the access log says whom the record is about).
+    const own = ctx.caller.agency === owner;
+    if (own && !ownerTagged.has(target)) return result;
     const inherited = subjectOf(info.parentType.name, parent);
     const parentNotice = parent?.[NOTICE];
-    const ancestors = parent && typeof parent === 'object' ? { ...((parent[ANCESTORS] as object | undefined) ?? {}), [info.parentType.name]: parent } : {};
+    // Ancestors serve the agreements' record scopes only, which never apply to the owner's staff.
+    const ancestors = own ? undefined : parent && typeof parent === 'object' ? { ...((parent[ANCESTORS] as object | undefined) ?? {}), [info.parentType.name]: parent } : {};
     const rows: Row[] = Array.isArray(result) ? result : [result as Row];
     for (const row of rows) {
       if (!row || typeof row !== 'object') continue;
       row[SUBJECT] = inherited;
+      if (own) continue;
       row[ANCESTORS] = ancestors;
       const notice = policy.noticeFor?.(target, row) ?? parentNotice;
       if (notice) row[NOTICE] = notice;
     }
-    if (!filter) return result;
+    if (!filter || own) return result;
     const pick = (keep: boolean[]) => (Array.isArray(result) ? rows.filter((_r, i) => keep[i]) : keep[0] ? result : null);
     const keep = visibleRows(ctx, target, rows);
     return keep instanceof Promise ? keep.then(pick) : pick(keep);
   }
 
+  const ownerTagged = new Set(coordinatesOf(schema).filter((c) => isSensitive(roles, c)).map((c) => c.split('.')[0]));
   const records: IMiddlewareFieldMap = {};
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isObjectType(type) || type.name.startsWith('__') || type.name.startsWith('_')) continue;

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { CreateDisclosureLog1764100000000, DisclosureEntity } from '../../lib/policy/audit';
+import { AccessEntity, CreateAccessLog1764300000001 } from '../../lib/policy/access-log';
 import { ConsentEntity, CreateConsent1764100000001 } from '../../lib/policy/consent';
 import { SubgraphDefinition } from '../../lib/subgraph';
 import { CreateIdempotencyRecords1764200000000, IdempotencyRecordEntity } from '../../lib/idempotency';
@@ -14,8 +15,8 @@ export const counseling: SubgraphDefinition<CounselingLoaders> = {
   name: 'counseling',
   sdlPath: path.join(__dirname, 'schema.graphql'),
   resolvers: counselingResolvers,
-  entities: [...counselingEntities, ConsentEntity, DisclosureEntity, IdempotencyRecordEntity],
-  migrations: [CreateCounselingRecords1764000000000, CreateDisclosureLog1764100000000, CreateConsent1764100000001, CreateIdempotencyRecords1764200000000, OneEnrollmentPerMandate1764200000001],
+  entities: [...counselingEntities, ConsentEntity, DisclosureEntity, IdempotencyRecordEntity, AccessEntity],
+  migrations: [CreateCounselingRecords1764000000000, CreateDisclosureLog1764100000000, CreateConsent1764100000001, CreateIdempotencyRecords1764200000000, OneEnrollmentPerMandate1764200000001, CreateAccessLog1764300000001],
   createLoaders: createCounselingLoaders,
   policy: counselingPolicy,
 };

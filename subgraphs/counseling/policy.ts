@@ -28,6 +28,8 @@ export const counselingPolicy: SubgraphPolicy = {
     'ClinicalNote.*',
     'ProgressReport.summary',
     'Person.counselingDisclosures',
+    'Person.counselingAccesses',
+    'Access.*',
     'Person.treatmentConsents',
     'TreatmentConsent.*',
     'Disclosure.*',

@@ -12,7 +12,7 @@ import {
 } from './entities';
 import { CounselingLoaders } from './loaders';
 import { buildUnguardedSchema } from '../../lib/subgraph';
-import { consentMutations, consentTypeResolvers, consentsOf, disclosureResolvers, disclosuresOf } from '../../lib/policy/resolvers';
+import { consentMutations, consentTypeResolvers, consentsOf, accessResolvers, accessesOf, disclosureResolvers, disclosuresOf } from '../../lib/policy/resolvers';
 import { counseling } from '.';
 
 const consents = consentMutations('counseling', '42 CFR Part 2 (2.31; 2.35 for criminal-justice referrals)', () => buildUnguardedSchema(counseling), { irrevocable: true });
@@ -181,10 +181,12 @@ export const counselingResolvers: GraphQLResolverMap<Ctx> = {
   Person: {
     __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
     counselingDisclosures: disclosuresOf,
+    counselingAccesses: accessesOf,
     treatmentConsents: consentsOf,
   },
   TreatmentConsent: consentTypeResolvers,
   Disclosure: disclosureResolvers,
+  Access: accessResolvers,
   ProgramMandate: {
     __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
     enrollments: (m: { id: string }, _: unknown, ctx: Ctx) => ctx.loaders.enrollmentsByMandate.load(m.id),

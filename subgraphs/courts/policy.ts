@@ -10,6 +10,8 @@ export const courtsPolicy: SubgraphPolicy = {
     'Case.referrals',
     'Referral.*',
     'Person.courtsDisclosures',
+    'Person.courtsAccesses',
+    'Access.*',
     'Disclosure.*',
   ],
   neverShared: [],

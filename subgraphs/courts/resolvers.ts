@@ -4,7 +4,7 @@ import { InputCheck, badUserInput, isUuid } from '../../lib/validation';
 import { CaseEntity, CaseParty, CourtCase, ProgramMandate, ProtectiveOrder, Sanction, Violation } from './entities';
 import { CourtsLoaders } from './loaders';
 import { courtsMutations } from './mutations';
-import { disclosureResolvers, disclosuresOf } from '../../lib/policy/resolvers';
+import { accessResolvers, accessesOf, disclosureResolvers, disclosuresOf } from '../../lib/policy/resolvers';
 
 type Ctx = SubgraphContext<CourtsLoaders>;
 
@@ -97,8 +97,10 @@ export const courtsResolvers: GraphQLResolverMap<Ctx> = {
   Person: {
     __resolveReference: (ref: { id: string }, ctx: Ctx) => ctx.loaders.personById.load(ref.id),
     courtsDisclosures: disclosuresOf,
+    courtsAccesses: accessesOf,
   },
   Disclosure: disclosureResolvers,
+  Access: accessResolvers,
   CaseParty: {
     person: (p: CaseParty, _: unknown, ctx: Ctx) => ctx.loaders.personById.load(p.personId),
   },

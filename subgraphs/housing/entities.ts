@@ -78,4 +78,23 @@ export const HousingApplicationEntity = new EntitySchema<HousingApplication>({
   },
 });
 
-export const housingEntities = [ShelterEntity, ShelterStayEntity, HousingApplicationEntity];
+/** A member of shelter staff (token subject) assigned to a shelter: the `assigned_shelter` scope. */
+export interface ShelterStaffAssignment {
+  id: string;
+  staffSubject: string;
+  shelterId: string;
+  createdAt?: Date;
+}
+
+export const ShelterStaffAssignmentEntity = new EntitySchema<ShelterStaffAssignment>({
+  name: 'ShelterStaffAssignment',
+  tableName: 'shelter_staff_assignment',
+  columns: {
+    id: primaryId(),
+    staffSubject: text('staff_subject'),
+    shelterId: uuid('shelter_id'),
+    createdAt: createdAt(),
+  },
+});
+
+export const housingEntities = [ShelterEntity, ShelterStayEntity, HousingApplicationEntity, ShelterStaffAssignmentEntity];

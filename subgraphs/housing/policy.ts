@@ -13,6 +13,8 @@ export const housingPolicy: SubgraphPolicy = {
     'Shelter.*',
     'HousingApplication.*',
     'Person.housingDisclosures',
+    'Person.housingAccesses',
+    'Access.*',
     'Person.housingConsents',
     'HousingConsent.*',
     'Disclosure.*',
@@ -20,4 +22,19 @@ export const housingPolicy: SubgraphPolicy = {
   neverShared: ['Shelter.*', 'ShelterStay.shelter', 'Query.*'],
   neverSharedReason: "a shelter's name and address reveal where a victim is",
   recordScopes: {},
+  staffScopes: {
+    assigned_shelter: {
+      description: 'stays at, and the shelters of, the shelters the caller is assigned to (shelter_staff_assignment)',
+      load: async (db, subject) =>
+        new Set<string>(
+          (await db.query('SELECT shelter_id AS "shelterId" FROM shelter_staff_assignment WHERE staff_subject = $1', [subject])).map(
+            (r: { shelterId: string }) => r.shelterId,
+          ),
+        ),
+      keyOf: {
+        ShelterStay: (row) => row.shelterId as string | undefined,
+        Shelter: (row) => row.id as string | undefined,
+      },
+    },
+  },
 };

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { CreateDisclosureLog1764100000000, DisclosureEntity } from '../../lib/policy/audit';
+import { AccessEntity, CreateAccessLog1764300000001 } from '../../lib/policy/access-log';
 import { ConsentEntity, CreateConsent1764100000001 } from '../../lib/policy/consent';
 import { SubgraphDefinition } from '../../lib/subgraph';
 import { CreateIdempotencyRecords1764200000000, IdempotencyRecordEntity } from '../../lib/idempotency';
@@ -13,8 +14,8 @@ export const probation: SubgraphDefinition<ProbationLoaders> = {
   name: 'probation',
   sdlPath: path.join(__dirname, 'schema.graphql'),
   resolvers: probationResolvers,
-  entities: [...probationEntities, ConsentEntity, DisclosureEntity, IdempotencyRecordEntity],
-  migrations: [CreateProbationRecords1764000000000, CreateDisclosureLog1764100000000, CreateConsent1764100000001, CreateIdempotencyRecords1764200000000],
+  entities: [...probationEntities, ConsentEntity, DisclosureEntity, IdempotencyRecordEntity, AccessEntity],
+  migrations: [CreateProbationRecords1764000000000, CreateDisclosureLog1764100000000, CreateConsent1764100000001, CreateIdempotencyRecords1764200000000, CreateAccessLog1764300000001],
   createLoaders: createProbationLoaders,
   policy: probationPolicy,
 };

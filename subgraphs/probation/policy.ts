@@ -9,6 +9,8 @@ export const probationPolicy: SubgraphPolicy = {
     'CheckIn.notes',
     'RiskAssessment.assessorName',
     'Person.probationDisclosures',
+    'Person.probationAccesses',
+    'Access.*',
     'Disclosure.*',
   ],
   neverShared: [],

@@ -14,7 +14,7 @@ import {
   ViolationReportEntity,
 } from './entities';
 import { ProbationLoaders } from './loaders';
-import { disclosureResolvers, disclosuresOf } from '../../lib/policy/resolvers';
+import { accessResolvers, accessesOf, disclosureResolvers, disclosuresOf } from '../../lib/policy/resolvers';
 import { RISK_INSTRUMENTS, riskLevel } from './risk';
 
 type Ctx = SubgraphContext<ProbationLoaders>;
@@ -202,8 +202,10 @@ export const probationResolvers: GraphQLResolverMap<Ctx> = {
   Person: {
     __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
     probationDisclosures: disclosuresOf,
+    probationAccesses: accessesOf,
   },
   Disclosure: disclosureResolvers,
+  Access: accessResolvers,
   Supervision: {
     person: (s: Supervision) => ({ id: s.personId }),
     case: (s: Supervision) => ({ id: s.caseId }),

@@ -16,6 +16,10 @@ export const CLERK: Who = { agency: 'courts', role: 'court_clerk', purpose: 'cas
 export const PROBATION_OFFICER: Who = { agency: 'probation', role: 'probation_officer', purpose: 'compliance_monitoring' };
 export const COUNSELOR: Who = { agency: 'counseling', role: 'counselor', purpose: 'case_management' };
 export const CASEWORKER: Who = { agency: 'housing', role: 'housing_caseworker', purpose: 'victim_services' };
+/** Admits and exits residents (schema/roles/housing.yaml); sees the shelters it is assigned to (shelter_staff_assignment). */
+export const SHELTER_STAFF: Who = { agency: 'housing', role: 'shelter_staff', purpose: 'victim_services' };
+/** Starts supervisions; the officer records their events (schema/roles/probation.yaml). */
+export const PROBATION_SUPERVISOR: Who = { agency: 'probation', role: 'probation_supervisor', purpose: 'compliance_monitoring' };
 
 const cache = new Map<string, string>();
 

@@ -10,6 +10,7 @@ import { DisclosureCollector } from '../../lib/policy/audit';
 import { SubgraphPolicy } from '../../lib/policy/classification';
 import { ConsentRecord, consentInForce } from '../../lib/policy/consent';
 import { compilePolicy, forbidden, recordsBeneath } from '../../lib/policy/rules';
+import { RolePolicy } from '../../lib/policy/roles';
 import { POLICY_EXECUTORS, PolicyExecutor, guardSchema } from '../../lib/policy/executor';
 
 const typeDefs = `
@@ -26,12 +27,26 @@ const base: Agreement = {
   expires: '2026-12-31', consentRequired: false, fields: ['Query.supervision', 'Supervision.status'], legalBasis: 'b', file: 'a.yaml',
 };
 
+/** The owner's officers read everything but the notes, for compliance monitoring only; its analysts nothing. */
+const roles: RolePolicy = {
+  agency: 'probation', version: 1, file: 'probation.yaml', sensitive: [{ fields: ['Supervision.notes'], reason: 'free text' }],
+  roles: {
+    probation_officer: { description: 'd', withheld: [], grants: [
+      { id: 'probation/probation_officer#1', role: 'probation_officer', purposes: ['compliance_monitoring'], fields: ['*'], except: ['Supervision.notes'], legalBasis: 'b' },
+      { id: 'probation/probation_officer#2', role: 'probation_officer', purposes: ['case_management'], fields: ['Supervision.notes'], except: [], legalBasis: 'b' },
+    ] },
+    probation_supervisor: { description: 'd', withheld: [], grants: [
+      { id: 'probation/probation_supervisor#1', role: 'probation_supervisor', purposes: ['compliance_monitoring'], fields: ['*'], except: [], legalBasis: 'b' },
+    ] },
+  },
+};
+
 async function runWith(executor: PolicyExecutor, agreements: Agreement[], caller: any, day = '2026-06-01', consents: ConsentRecord[] = []) {
   const schema = makeExecutableSchema({
     typeDefs,
     resolvers: { Query: { supervision: () => ({ id: 's1', status: 'ACTIVE', level: 'HIGH', notes: 'private', personId: 'p1' }) } },
   });
-  const compiled = compilePolicy(schema, policy, agreements);
+  const compiled = compilePolicy(schema, policy, agreements, roles);
   const guarded = guardSchema(schema, compiled, executor);
   const disclosures = new DisclosureCollector();
   const result = await graphql({
@@ -56,10 +71,20 @@ describe.each(POLICY_EXECUTORS)('compiled rules, run by the %s executor', (execu
     expect(reasons).toEqual({ 'Supervision.level': 'OWNER_ONLY', 'Supervision.notes': 'OWNER_ONLY' });
   });
 
-  it('shows the owner everything', async () => {
-    const { data, reasons } = await run([base], { ...judge, agency: 'probation', role: 'probation_officer' });
-    expect(data.supervision.notes).toBe('private');
-    expect(reasons).toEqual({});
+  it("decides the owner's own staff by the role policy: role, purpose, deny by default; logs sensitive reads", async () => {
+    const supervisor = { ...judge, agency: 'probation', role: 'probation_supervisor', purpose: 'compliance_monitoring' };
+    const all = await run([base], supervisor);
+    expect(all.data.supervision.notes).toBe('private');
+    expect(all.reasons).toEqual({});
+    expect(all.disclosures.groups().map((g) => [g.outcome, g.agreement_id, g.coordinates])).toEqual([['READ', 'probation/probation_supervisor#1', ['Supervision.notes']]]);
+    const officer = await run([base], { ...supervisor, role: 'probation_officer' });
+    expect(officer.data.supervision).toEqual({ id: 's1', status: 'ACTIVE', level: 'HIGH', notes: null });
+    expect(officer.reasons).toEqual({ 'Supervision.notes': 'PURPOSE_NOT_COVERED' });
+    expect(officer.disclosures.groups().map((g) => [g.outcome, g.reason])).toEqual([['DENIED', 'PURPOSE_NOT_COVERED']]);
+    expect((await run([base], { ...supervisor, role: 'analyst' })).reasons).toEqual({
+      'Query.supervision': 'ROLE_NOT_PERMITTED',
+    });
+    expect((await run([base], { ...supervisor, purpose: 'research' })).reasons['Query.supervision']).toBe('PURPOSE_NOT_COVERED');
   });
 
   it('says why: another role, another purpose, an expired or future agreement', async () => {
@@ -86,9 +111,17 @@ describe.each(POLICY_EXECUTORS)('compiled rules, run by the %s executor', (execu
       signedBy: 's', signedDate: '2026-01-01', expiresOn: '2026-12-31', expiryEvent: null, revokedAt: null, irrevocableUntil: null, legalBasis: 'b',
     };
     expect((await run([consentBound], judge, '2026-06-01', [consent])).data.supervision.status).toBe('ACTIVE');
-    expect((await run([consentBound], judge, '2026-06-01', [])).reasons['Supervision.status']).toBe('CONSENT_MISSING');
-    expect((await run([consentBound], judge, '2026-06-01', [{ ...consent, expiresOn: '2026-03-01' }])).reasons['Supervision.status']).toBe('CONSENT_EXPIRED');
-    expect((await run([consentBound], judge, '2026-06-01', [{ ...consent, revokedAt: new Date('2026-05-01') }])).reasons['Supervision.status']).toBe('CONSENT_REVOKED');
+    // The caller is told the same in each case; the owner's log keeps the precise reason.
+    const cases: [ConsentRecord[], string][] = [
+      [[], 'CONSENT_MISSING'],
+      [[{ ...consent, expiresOn: '2026-03-01' }], 'CONSENT_EXPIRED'],
+      [[{ ...consent, revokedAt: new Date('2026-05-01') }], 'CONSENT_REVOKED'],
+    ];
+    for (const [consents, logged] of cases) {
+      const { reasons, disclosures } = await run([consentBound], judge, '2026-06-01', consents);
+      expect(reasons['Supervision.status']).toBe('RECORD_WITHHELD');
+      expect(disclosures.groups().find((g) => g.coordinates.includes('Supervision.status'))?.reason).toBe(logged);
+    }
   });
 });
 
@@ -195,8 +228,8 @@ describe.each(POLICY_EXECUTORS)('record scopes, run by the %s executor', (execut
     expect(data.enrollments[2].sessions).toEqual([{ id: 's3', attended: true }]);
     const refusals = (result.errors ?? []).map((e) => [e.path?.join('.'), e.extensions.reason]).sort();
     expect(refusals).toEqual([
-      ['enrollments.1.sessions.0.attended', 'CONSENT_MISSING'],
-      ['enrollments.1.sessions.0.id', 'CONSENT_MISSING'],
+      ['enrollments.1.sessions.0.attended', 'RECORD_WITHHELD'],
+      ['enrollments.1.sessions.0.id', 'RECORD_WITHHELD'],
     ]);
     // Logged under the person each record is about, with the agreement and consent that released it.
     const released = logged.filter((r) => r.outcome === 'RELEASED' && r.person_id);
@@ -221,8 +254,8 @@ describe.each(POLICY_EXECUTORS)('record scopes, run by the %s executor', (execut
     const { result } = await ask((v) => v, '{ lonelySession { id attended } }');
     expect(result.data).toEqual({ lonelySession: null });
     expect((result.errors ?? []).map((e) => [e.path?.join('.'), e.extensions.reason]).sort()).toEqual([
-      ['lonelySession.attended', 'NO_AGREEMENT'],
-      ['lonelySession.id', 'NO_AGREEMENT'],
+      ['lonelySession.attended', 'RECORD_WITHHELD'],
+      ['lonelySession.id', 'RECORD_WITHHELD'],
     ]);
   });
 });
