@@ -7,16 +7,23 @@ import { ApolloServer } from '@apollo/server';
 import type { FetcherResponse } from '@apollo/utils.fetcher';
 import { GraphQLError } from 'graphql';
 import { ApolloGateway, GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from '@apollo/gateway';
-import { AGENCIES, AgencyName, introspectionEnabled } from '../lib/config';
+import { AGENCIES, AgencyName, introspectionEnabled, requestTimeoutMs } from '../lib/config';
 import { readCommittedSupergraph } from '../lib/composition';
 import { CALLER_CODES, formatError } from '../lib/errors';
-import { RunningServer, requestIdOf, serve } from '../lib/http-server';
+import { RunningServer, correlationIdOf, serve } from '../lib/http-server';
+import { randomUUID } from 'node:crypto';
+import { logger } from '../lib/logger';
+import { RequestDeadline } from '../lib/request-deadline';
+import { deadlineFetch, subgraphReadiness } from './deadline-fetch';
 import { Caller, Verifier } from '../lib/auth/identity';
 import { ApolloServerPlugin } from '@apollo/server';
 
 export interface GatewayContext {
   caller: Caller;
+  /** Generated here for every request (a UUID); sent to every subgraph as X-Request-Id. */
   requestId: string;
+  /** The caller's own reference (X-Correlation-Id or X-Request-Id), sanitized; never trusted as unique. */
+  correlationId?: string;
   /** Notices subgraphs attached to data they released (e.g. 42 CFR 2.32), passed on to the caller. */
   notices: Set<string>;
 }
@@ -25,7 +32,12 @@ export interface GatewayOptions {
   subgraphUrls: Record<AgencyName, string>;
   host: string;
   port: number;
+  /** Longest wait for one subgraph fetch (SUBGRAPH_TIMEOUT_MS); a fetch also ends at the request's deadline. */
   timeoutMs: number;
+  /** The whole request's deadline; defaults to REQUEST_TIMEOUT_MS. */
+  requestTimeoutMs?: number;
+  /** Largest subgraph response read (MAX_SUBGRAPH_RESPONSE_BYTES); defaults to 16 MiB. */
+  maxSubgraphResponseBytes?: number;
   verify: Verifier;
   supergraphSdl?: string;
 }
@@ -35,8 +47,9 @@ class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     readonly agency: string,
     readonly timeoutMs: number,
     url: string,
+    maxResponseBytes: number,
   ) {
-    super({ url, fetcher: timedFetch(timeoutMs) as never });
+    super({ url, fetcher: deadlineFetch({ timeoutMs, maxResponseBytes }) as never });
   }
 
   /**
@@ -65,6 +78,17 @@ class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     try {
       return await super.process(options);
     } catch (error) {
+      const code = error instanceof GraphQLError ? error.extensions.code : undefined;
+      if (code === 'DEADLINE_EXCEEDED' || code === 'REQUEST_CANCELLED') {
+        throw new GraphQLError(`The ${this.agency} service did not answer before the request's deadline; its part of the result is missing.`, {
+          extensions: { code: 'DEADLINE_EXCEEDED', serviceName: this.agency },
+        });
+      }
+      if (code === 'RESPONSE_TOO_LARGE') {
+        throw new GraphQLError(`The ${this.agency} service's answer is larger than this gateway accepts (MAX_SUBGRAPH_RESPONSE_BYTES); ask for fewer records or fields.`, {
+          extensions: { code: 'RESPONSE_TOO_LARGE', serviceName: this.agency },
+        });
+      }
       if (error instanceof GraphQLError) throw error;
       const timedOut = (error as Error)?.name === 'TimeoutError';
       throw new GraphQLError(
@@ -82,11 +106,9 @@ class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     // The caller's own signed token: each subgraph verifies it again.
     headers.set('authorization', `Bearer ${context.caller.token}`);
     if (context.requestId) headers.set('x-request-id', context.requestId);
+    if (context.correlationId) headers.set('x-correlation-id', context.correlationId);
+    // X-Deadline-Ms (the remaining budget) is set by the fetcher, at the moment the fetch leaves.
   }
-}
-
-function timedFetch(timeoutMs: number): typeof fetch {
-  return (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) });
 }
 
 export function createGateway(options: GatewayOptions): ApolloGateway {
@@ -95,7 +117,7 @@ export function createGateway(options: GatewayOptions): ApolloGateway {
     buildService: ({ name, url }) => {
       const agency = AGENCIES.find((a) => a === name);
       if (!agency) throw new Error(`the supergraph names subgraph "${name}" (${url}), which this gateway does not know`);
-      return new AgencyDataSource(agency, options.timeoutMs, options.subgraphUrls[agency]);
+      return new AgencyDataSource(agency, options.timeoutMs, options.subgraphUrls[agency], options.maxSubgraphResponseBytes ?? 16 * 1024 * 1024);
     },
   });
 }
@@ -116,19 +138,24 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   const running = await serve({
     apollo,
     // Verified before any planning: a request without a valid token gets 401 here.
-    context: async (request) => ({
-      caller: await options.verify(request.headers.authorization),
-      requestId: requestIdOf(request),
-      notices: new Set<string>(),
-    }),
+    context: async (request) => {
+      const caller = await options.verify(request.headers.authorization);
+      // Always our own id: a client's X-Request-Id is only a correlation id, never trusted as unique.
+      const requestId = randomUUID();
+      const correlationId = correlationIdOf(request);
+      logger.info({ requestId, correlationId, agency: caller.agency, role: caller.role }, 'request');
+      return { caller, requestId, correlationId, notices: new Set<string>() };
+    },
     health: async () => ({ status: 'ok', service: 'gateway' }),
+    ready: () => subgraphReadiness(options.subgraphUrls),
+    deadline: () => new RequestDeadline(options.requestTimeoutMs ?? requestTimeoutMs()),
     host: options.host,
     port: options.port,
   });
   return {
     ...running,
-    close: async () => {
-      await running.close();
+    close: async (graceMs?: number) => {
+      await running.close(graceMs);
       await apollo.stop();
     },
   };

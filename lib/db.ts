@@ -5,6 +5,7 @@
 import pg from 'pg';
 import { Client } from 'pg';
 import { DataSource, EntitySchema, MigrationInterface } from 'typeorm';
+import { deadlineClient } from './query-cancellation';
 
 // PostgreSQL `date` stays a 'YYYY-MM-DD' string: turning it into a JS Date at local midnight
 // shifts it by the server's time zone.
@@ -18,6 +19,10 @@ export interface DatabaseOptions {
   migrations: (new () => MigrationInterface)[];
   /** Connections in the pool. The embedded database serves one at a time. */
   poolSize?: number;
+  /** PostgreSQL `statement_timeout` of every connection (ms); serving data sources set it. */
+  statementTimeoutMs?: number;
+  /** Cancel a stopped request's running statements (real PostgreSQL; not the embedded one). */
+  cancelStatements?: boolean;
 }
 
 export function createDataSource(options: DatabaseOptions): DataSource {
@@ -29,7 +34,13 @@ export function createDataSource(options: DatabaseOptions): DataSource {
     migrationsTransactionMode: 'each',
     synchronize: false,
     logging: false,
-    extra: { max: options.poolSize ?? 10, application_name: 'dv-case-graph' },
+    extra: {
+      max: options.poolSize ?? 10,
+      application_name: 'dv-case-graph',
+      ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
+      // Statements sent for a request are refused once it stops, and cancelled while running.
+      Client: deadlineClient({ cancelRunning: options.cancelStatements ?? false }),
+    },
   });
 }
 

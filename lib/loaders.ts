@@ -9,6 +9,7 @@ import DataLoader from 'dataloader';
 import { DataSource, EntitySchema } from 'typeorm';
 import { isUuid } from './validation';
 import { selectColumns } from './entity';
+import type { RequestDeadline } from './request-deadline';
 
 /**
  * Dispatches a request's loader batches level by level. DataLoader alone sends a batch at the end
@@ -24,6 +25,9 @@ import { selectColumns } from './entity';
  * must only read: one that loaded from another loader of the request would wait for itself.
  */
 export class RequestBatches {
+  /** A stopped request's batches are refused, not sent. */
+  constructor(private readonly deadline?: RequestDeadline) {}
+
   private running = 0;
   private readonly waiting: (() => void)[] = [];
   private flushing = false;
@@ -58,7 +62,7 @@ export class RequestBatches {
   loader<K, V>(batch: (keys: readonly K[]) => Promise<V[]>): DataLoader<K, V> {
     const cache = new Map<K, Promise<V>>();
     const run = (keys: readonly K[]) =>
-      this.track(
+      this.deadline?.stopped ? Promise.reject(this.deadline.stopped) : this.track(
         (() => {
           try {
             return Promise.resolve(batch(keys));

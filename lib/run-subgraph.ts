@@ -1,5 +1,5 @@
 /** Starts one agency's subgraph on its own, on its configured PostgreSQL database. */
-import { bindHost, databaseUrl, envPrefix, subgraphPort } from './config';
+import { bindHost, databaseUrl, envPrefix, shutdownGraceMs, statementTimeoutMs, subgraphPort } from './config';
 import { ensureDatabaseExists, openDatabase } from './db';
 import { logger } from './logger';
 import { authSettings, createVerifier } from './auth/identity';
@@ -21,7 +21,13 @@ export async function runSubgraph<L>(definition: SubgraphDefinition<L>): Promise
   const agreements = loadAgreements();
   const executor = policyExecutor();
   await ensureDatabaseExists(url);
-  const db = await openDatabase({ url, entities: definition.entities, migrations: definition.migrations });
+  const db = await openDatabase({
+    url,
+    entities: definition.entities,
+    migrations: definition.migrations,
+    statementTimeoutMs: statementTimeoutMs(agency),
+    cancelStatements: true,
+  });
   const server = await startSubgraph(definition, db, {
     host: bindHost(),
     port: subgraphPort(agency),
@@ -30,9 +36,12 @@ export async function runSubgraph<L>(definition: SubgraphDefinition<L>): Promise
     executor,
   });
   logger.info({ agency, url: server.url }, 'subgraph listening');
+  // SIGTERM: stop taking requests, let those in flight finish within SHUTDOWN_GRACE_MS, then close the pool.
   const stop = async () => {
-    await server.close();
+    logger.info({ agency }, 'shutting down');
+    await server.close(shutdownGraceMs());
     await db.destroy();
+    logger.info({ agency }, 'stopped');
     process.exit(0);
   };
   process.once('SIGINT', stop);

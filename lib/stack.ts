@@ -6,7 +6,7 @@
 import { DataSource } from 'typeorm';
 import { SUBGRAPHS } from '../subgraphs';
 import { startGateway } from '../gateway/gateway';
-import { AGENCIES, AgencyName } from './config';
+import { AGENCIES, AgencyName, maxSubgraphResponseBytes, requestTimeoutMs, statementTimeoutMs } from './config';
 import { ensureDatabaseExists, openDatabase } from './db';
 import { EMBEDDED_POOL_SIZE, EmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres';
 import { RunningServer } from './http-server';
@@ -25,6 +25,8 @@ export interface StackOptions {
   gatewayPort: number;
   subgraphPorts: Record<AgencyName, number>;
   timeoutMs?: number;
+  /** The gateway's deadline per request; defaults to REQUEST_TIMEOUT_MS. */
+  requestTimeoutMs?: number;
   /** Defaults to schema/mous. */
   agreements?: Agreement[];
   /** Defaults to POLICY_EXECUTOR (sync). */
@@ -37,27 +39,35 @@ export interface Stack {
   databases: Record<AgencyName, DataSource>;
   databaseUrls: Record<AgencyName, string>;
   embedded: boolean;
-  stop(): Promise<void>;
+  /** Drains the gateway, then the subgraphs (each within `graceMs`, default 0), then closes the pools. */
+  stop(graceMs?: number): Promise<void>;
 }
 
 /** Opens each agency's database and applies its migrations. */
 export async function openAgencyDatabases(
   urls: Record<AgencyName, string>,
-  options: { createMissing: boolean; poolSize?: number },
+  options: { createMissing: boolean; poolSize?: number; statementTimeoutMs?: (agency: AgencyName) => number; cancelStatements?: boolean },
 ): Promise<Record<AgencyName, DataSource>> {
   const databases = {} as Record<AgencyName, DataSource>;
   for (const agency of AGENCIES) {
     const { entities, migrations } = SUBGRAPHS[agency];
     if (options.createMissing) await ensureDatabaseExists(urls[agency]);
-    databases[agency] = await openDatabase({ url: urls[agency], entities, migrations, poolSize: options.poolSize });
+    databases[agency] = await openDatabase({
+      url: urls[agency],
+      entities,
+      migrations,
+      poolSize: options.poolSize,
+      statementTimeoutMs: options.statementTimeoutMs?.(agency),
+      cancelStatements: options.cancelStatements,
+    });
   }
   return databases;
 }
 
 export async function startStack(options: StackOptions): Promise<Stack> {
-  const cleanups: (() => Promise<void>)[] = [];
-  const stop = async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  const cleanups: ((graceMs?: number) => Promise<void>)[] = [];
+  const stop = async (graceMs?: number) => {
+    for (const cleanup of cleanups.reverse()) await cleanup(graceMs).catch(() => undefined);
   };
   try {
     // Identity and agreements first: a bad key file or agreement stops startup before anything runs.
@@ -67,12 +77,15 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     let embedded: EmbeddedPostgres | undefined;
     if (!options.databaseUrls) {
       embedded = await startEmbeddedPostgres(options.embeddedDir);
-      cleanups.push(embedded.stop);
+      cleanups.push(() => embedded!.stop());
     }
     const urls = options.databaseUrls ?? embedded!.urls;
     const databases = await openAgencyDatabases(urls, {
       createMissing: !embedded,
       poolSize: embedded ? EMBEDDED_POOL_SIZE : undefined,
+      statementTimeoutMs: embedded ? undefined : (agency) => statementTimeoutMs(agency),
+      // PGlite runs one statement at a time and serves a cancel only after it: nothing to cancel.
+      cancelStatements: !embedded,
     });
     for (const db of Object.values(databases)) cleanups.push(() => db.destroy());
 
@@ -85,7 +98,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         agreements,
         executor,
       });
-      cleanups.push(server.close);
+      cleanups.push((graceMs) => server.close(graceMs));
       subgraphUrls[agency] = server.url;
     }
     const gateway = await startGateway({
@@ -93,9 +106,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       host: options.host,
       port: options.gatewayPort,
       timeoutMs: options.timeoutMs ?? 30_000,
+      requestTimeoutMs: options.requestTimeoutMs ?? requestTimeoutMs(),
+      maxSubgraphResponseBytes: maxSubgraphResponseBytes(),
       verify,
     });
-    cleanups.push(gateway.close);
+    cleanups.push((graceMs) => gateway.close(graceMs));
     return { gatewayUrl: gateway.url, subgraphUrls, databases, databaseUrls: urls, embedded: Boolean(embedded), stop };
   } catch (error) {
     await stop();

@@ -11,7 +11,7 @@ import { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { GraphQLSchema, parse } from 'graphql';
 import { DataSource, EntitySchema, MigrationInterface } from 'typeorm';
 import { Caller, Verifier } from './auth/identity';
-import { AgencyName, introspectionEnabled } from './config';
+import { AgencyName, introspectionEnabled, maxResponseFields, subgraphRequestTimeoutMs } from './config';
 import { formatError } from './errors';
 import { HealthReport, RunningServer, requestIdOf, serve } from './http-server';
 import { Agreement, AgreementError, checkAgainstSubgraph } from './policy/agreements';
@@ -22,6 +22,7 @@ import { RequestPolicy, compilePolicy } from './policy/rules';
 import { PolicyExecutor, guardSchema } from './policy/executor';
 import { scalarResolvers } from './scalars';
 import { RequestBatches } from './loaders';
+import { DEADLINE_HEADER, RequestDeadline, budgetFromHeader } from './request-deadline';
 
 export interface SubgraphContext<Loaders> {
   db: DataSource;
@@ -30,6 +31,8 @@ export interface SubgraphContext<Loaders> {
   batches: RequestBatches;
   caller: Caller;
   requestId: string;
+  /** The request's deadline and field budget; the executor spends one field per field resolved. */
+  deadline?: RequestDeadline;
   policy: RequestPolicy;
   disclosures: DisclosureCollector;
 }
@@ -90,6 +93,21 @@ function noticesPlugin<L>(): ApolloServerPlugin<SubgraphContext<L>> {
   };
 }
 
+/** A request stopped (deadline, caller gone, field cap) answers with why, and no data. */
+function stoppedRequestPlugin<L>(): ApolloServerPlugin<SubgraphContext<L>> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ contextValue, response }) {
+          const stopped = contextValue.deadline?.stopped;
+          if (!stopped || response.body.kind !== 'single') return;
+          response.body.singleResult = { data: null, errors: [stopped] };
+        },
+      };
+    },
+  };
+}
+
 export function createSubgraphServer<L>(definition: SubgraphDefinition<L>, agreements: Agreement[], executor?: PolicyExecutor): ApolloServer<SubgraphContext<L>> {
   return new ApolloServer<SubgraphContext<L>>({
     schema: buildSchema(definition, agreements, executor),
@@ -105,6 +123,8 @@ export function createSubgraphServer<L>(definition: SubgraphDefinition<L>, agree
       ApolloServerPluginInlineTraceDisabled(),
       ApolloServerPluginCacheControlDisabled(),
       noticesPlugin<L>(),
+      // Before the disclosure log: a stopped request answers with its stop, and nothing is logged.
+      stoppedRequestPlugin<L>(),
       disclosureLogPlugin<SubgraphContext<L>>(definition.name),
     ],
   });
@@ -115,9 +135,10 @@ export function today(): string {
 }
 
 /** A request's loaders and policy state, for a verified caller. */
-export function contextFor<L>(definition: SubgraphDefinition<L>, db: DataSource, caller: Caller, requestId: string): SubgraphContext<L> {
-  const batches = new RequestBatches();
+export function contextFor<L>(definition: SubgraphDefinition<L>, db: DataSource, caller: Caller, requestId: string, deadline?: RequestDeadline): SubgraphContext<L> {
+  const batches = new RequestBatches(deadline);
   return {
+    deadline,
     db,
     loaders: definition.createLoaders(db, batches),
     batches,
@@ -134,17 +155,30 @@ export async function createContext<L>(
   db: DataSource,
   request: http.IncomingMessage,
   verify: Verifier,
+  deadline?: RequestDeadline,
 ): Promise<SubgraphContext<L>> {
   const caller = await verify(request.headers.authorization);
-  return contextFor(definition, db, caller, requestIdOf(request));
+  return contextFor(definition, db, caller, requestIdOf(request), deadline);
 }
 
-export async function databaseHealth(db: DataSource): Promise<HealthReport> {
+/** A request's deadline at a subgraph: the caller's remaining budget, at most the subgraph's own maximum. */
+export function subgraphDeadline(request: http.IncomingMessage): RequestDeadline {
+  return new RequestDeadline(budgetFromHeader(request.headers[DEADLINE_HEADER], subgraphRequestTimeoutMs()), maxResponseFields());
+}
+
+/** Whether the database answers `SELECT 1` within `timeoutMs` (a pool that waits counts as down). */
+export async function databaseHealth(db: DataSource, timeoutMs = 2_000): Promise<HealthReport> {
+  let timer: NodeJS.Timeout | undefined;
   try {
-    await db.query('SELECT 1');
+    await Promise.race([
+      db.query('SELECT 1'),
+      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), timeoutMs))),
+    ]);
     return { status: 'ok', database: 'up' };
   } catch {
     return { status: 'unavailable', database: 'down' };
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -163,15 +197,17 @@ export async function startSubgraph<L>(definition: SubgraphDefinition<L>, db: Da
   await apollo.start();
   const running = await serve({
     apollo,
-    context: (request) => createContext(definition, db, request, options.verify),
+    context: (request, deadline) => createContext(definition, db, request, options.verify, deadline),
     health: async () => ({ service: definition.name, ...(await databaseHealth(db)) }),
+    ready: async () => ({ service: definition.name, ...(await databaseHealth(db)) }),
+    deadline: subgraphDeadline,
     host: options.host,
     port: options.port,
   });
   return {
     ...running,
-    close: async () => {
-      await running.close();
+    close: async (graceMs?: number) => {
+      await running.close(graceMs);
       await apollo.stop();
     },
   };

@@ -261,6 +261,8 @@ export interface AuditedContext {
   caller?: Caller;
   requestId: string;
   disclosures?: DisclosureCollector;
+  /** A stopped request sends no data, so nothing of it is logged. */
+  deadline?: { stopped?: unknown };
 }
 
 /**
@@ -274,6 +276,8 @@ export function disclosureLogPlugin<C extends AuditedContext>(agency: string): A
         async willSendResponse({ contextValue, response }) {
           const { caller, disclosures } = contextValue;
           if (!caller || !disclosures || disclosures.size === 0) return;
+          // Stopped (deadline, caller gone, field cap): the response carries no data (stoppedRequestPlugin).
+          if (contextValue.deadline?.stopped) return;
           try {
             await writeDisclosures(contextValue.db, disclosures, caller, contextValue.requestId);
           } catch (error) {

@@ -120,6 +120,8 @@ export function synchronousShield(schema: GraphQLSchema, rules: IRules): IMiddle
     for (const fieldName of Object.keys(type.getFields())) {
       const evaluate = evaluatorFor(`${type.name}.${fieldName}`, ruleAt(rules, type.name, fieldName, fallbackRule));
       const guarded = (resolve: Resolve, parent: unknown, args: unknown, ctx: unknown, info: GraphQLResolveInfo): any => {
+        // The request's budget: throws once it is stopped (deadline, caller gone) or past its field cap.
+        (ctx as Budgeted).deadline?.spend();
         const verdict = evaluate(parent, args, ctx, info);
         if (verdict instanceof Promise) return verdict.then((v) => settle(v, resolve, parent, args, ctx, info));
         return settle(verdict, resolve, parent, args, ctx, info);
@@ -131,9 +133,20 @@ export function synchronousShield(schema: GraphQLSchema, rules: IRules): IMiddle
   return map;
 }
 
+interface Budgeted {
+  deadline?: { spend(): void };
+}
+
+/** For graphql-shield's executor: the request's budget, spent per field (the sync executor does it itself). */
+const spendPerField: IMiddleware = (resolve, parent, args, ctx: Budgeted, info) => {
+  ctx.deadline?.spend();
+  return resolve(parent, args, ctx, info);
+};
+
 /** The schema guarded by the compiled rules (run by `executor`) and the record middleware. */
 export function guardSchema(schema: GraphQLSchema, compiled: CompiledPolicy, executor: PolicyExecutor = policyExecutor()): GraphQLSchema {
   const guard: IMiddlewareGenerator<any, any, any> | IMiddlewareFieldMap =
     executor === 'graphql-shield' ? shield(compiled.rules, SHIELD_OPTIONS) : synchronousShield(schema, compiled.rules);
+  if (executor === 'graphql-shield') return applyMiddleware(schema, spendPerField, guard, compiled.records);
   return applyMiddleware(schema, guard, compiled.records);
 }
