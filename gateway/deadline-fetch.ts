@@ -12,7 +12,18 @@
 import { GraphQLError } from 'graphql';
 import { AgencyName } from '../lib/config';
 import { HealthReport } from '../lib/http-server';
-import { DEADLINE_HEADER, currentDeadline } from '../lib/request-deadline';
+import { DEADLINE_HEADER, RequestDeadline } from '../lib/request-deadline';
+
+/**
+ * The deadlines of the requests in flight, by the gateway's request id (a UUID it generated):
+ * the fetcher finds its request's deadline by the X-Request-Id it sends.
+ */
+const inFlight = new Map<string, RequestDeadline>();
+
+export function registerDeadline(requestId: string, deadline: RequestDeadline): void {
+  inFlight.set(requestId, deadline);
+  deadline.onFinish(() => inFlight.delete(requestId));
+}
 
 export interface DeadlineFetchOptions {
   timeoutMs: number;
@@ -49,7 +60,8 @@ async function readCapped(response: Response, maxBytes: number, abort: AbortCont
 
 export function deadlineFetch(options: DeadlineFetchOptions): typeof fetch {
   return async (input, init) => {
-    const deadline = currentDeadline();
+    const requestId = (init?.headers as Record<string, string> | undefined)?.['x-request-id'];
+    const deadline = requestId === undefined ? undefined : inFlight.get(requestId);
     if (deadline?.stopped) throw deadline.stopped;
     const budget = Math.min(options.timeoutMs, deadline ? deadline.remainingMs() : options.timeoutMs);
     const own = new AbortController();

@@ -14,7 +14,7 @@ import { RunningServer, correlationIdOf, serve } from '../lib/http-server';
 import { randomUUID } from 'node:crypto';
 import { logger } from '../lib/logger';
 import { RequestDeadline } from '../lib/request-deadline';
-import { deadlineFetch, subgraphReadiness } from './deadline-fetch';
+import { deadlineFetch, registerDeadline, subgraphReadiness } from './deadline-fetch';
 import { Caller, Verifier } from '../lib/auth/identity';
 import { ApolloServerPlugin } from '@apollo/server';
 
@@ -138,10 +138,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   const running = await serve({
     apollo,
     // Verified before any planning: a request without a valid token gets 401 here.
-    context: async (request) => {
+    context: async (request, deadline) => {
       const caller = await options.verify(request.headers.authorization);
       // Always our own id: a client's X-Request-Id is only a correlation id, never trusted as unique.
       const requestId = randomUUID();
+      registerDeadline(requestId, deadline);
       const correlationId = correlationIdOf(request);
       logger.info({ requestId, correlationId, agency: caller.agency, role: caller.role }, 'request');
       return { caller, requestId, correlationId, notices: new Set<string>() };

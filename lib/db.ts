@@ -5,7 +5,7 @@
 import pg from 'pg';
 import { Client } from 'pg';
 import { DataSource, EntitySchema, MigrationInterface } from 'typeorm';
-import { deadlineClient } from './query-cancellation';
+import { enableStatementCancellation } from './query-cancellation';
 
 // PostgreSQL `date` stays a 'YYYY-MM-DD' string: turning it into a JS Date at local midnight
 // shifts it by the server's time zone.
@@ -38,8 +38,6 @@ export function createDataSource(options: DatabaseOptions): DataSource {
       max: options.poolSize ?? 10,
       application_name: 'dv-case-graph',
       ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
-      // Statements sent for a request are refused once it stops, and cancelled while running.
-      Client: deadlineClient({ cancelRunning: options.cancelStatements ?? false }),
     },
   });
 }
@@ -49,6 +47,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<DataSource
   const dataSource = createDataSource(options);
   await dataSource.initialize();
   await dataSource.runMigrations({ transaction: 'each' });
+  // A stopped request's running statements are cancelled (lib/query-cancellation.ts).
+  if (options.cancelStatements) enableStatementCancellation(dataSource);
   return dataSource;
 }
 

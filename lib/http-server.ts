@@ -9,7 +9,7 @@ import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { AddressInfo } from 'node:net';
 import { ApolloServer, BaseContext, HeaderMap } from '@apollo/server';
-import { RequestDeadline, requestScope } from './request-deadline';
+import { RequestDeadline } from './request-deadline';
 
 /** Request bodies above this get 413, as Apollo Router does. */
 export const MAX_BODY_BYTES = 2 * 1024 * 1024;
@@ -27,6 +27,12 @@ export interface ServeOptions<C extends BaseContext> {
   ready?: () => Promise<HealthReport>;
   /** The deadline (and field budget) of a request, from its headers and the server's settings. */
   deadline: (request: http.IncomingMessage) => RequestDeadline;
+  /**
+   * Answer with the stop's error as soon as a request is stopped, abandoning its execution (a
+   * subgraph: its loads never settle and it is garbage-collected). Without it the execution's own
+   * result is awaited (the gateway: its aborted fetches end it promptly, with what arrived).
+   */
+  answerWhenStopped?: boolean;
   host: string;
   port: number;
 }
@@ -99,6 +105,13 @@ function readBody(request: http.IncomingMessage): Promise<string> {
   });
 }
 
+const STOPPED = Symbol('stopped');
+
+function stoppedOf(deadline: RequestDeadline): Promise<typeof STOPPED> {
+  if (deadline.stopped) return Promise.resolve(STOPPED);
+  return new Promise((resolve) => deadline.signal.addEventListener('abort', () => resolve(STOPPED), { once: true }));
+}
+
 function sendJson(response: http.ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   response.writeHead(status, {
@@ -132,13 +145,17 @@ async function handleGraphQL<C extends BaseContext>(
       body = text;
     }
   }
-  const result = await requestScope.run(deadline, () =>
-    options.apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: request.method ?? 'GET', headers, search: url.search, body },
-      context: () => options.context(request, deadline),
-    }),
-  );
+  const execution = options.apollo.executeHTTPGraphQLRequest({
+    httpGraphQLRequest: { method: request.method ?? 'GET', headers, search: url.search, body },
+    context: () => options.context(request, deadline),
+  });
+  const result = options.answerWhenStopped ? await Promise.race([execution, stoppedOf(deadline)]) : await execution;
   if (deadline.stopped?.extensions.code === 'REQUEST_CANCELLED') return; // nobody to answer
+  if (result === STOPPED) {
+    const { message, extensions } = deadline.stopped!;
+    sendJson(response, 200, { data: null, errors: [{ message, extensions }] });
+    return;
+  }
   for (const [name, value] of result.headers) response.setHeader(name, value);
   response.statusCode = result.status ?? 200;
   if (result.body.kind === 'complete') {

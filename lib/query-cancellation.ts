@@ -1,32 +1,36 @@
 /**
  * Statements of a stopped request are cancelled. node-postgres has no cancel API for a running
- * query, so the data sources' pools build their connections from `deadlineClient()`: a `pg`
- * client that, for a statement sent on behalf of a request (`requestScope`),
- *   - refuses to send it once the request is stopped (deadline passed, caller gone, cap passed);
- *   - when the request stops while it runs, asks the server to cancel it with
- *     `pg_cancel_backend(pid)` from a separate short-lived connection, and holds the connection
- *     (does not settle) until that call has returned, so the cancel can only hit this statement,
- *     never the next user of the pooled connection (a cancel reaching an idle backend is ignored).
- * Statements outside a request (migrations, seeding) are untouched. `statement_timeout` on every
- * connection (STATEMENT_TIMEOUT_MS) remains the backstop.
+ * query, so `queryWithin` (used by the loaders, which issue a request's reads) runs a statement
+ * on a connection it holds and, when the request stops while the statement runs, asks the server
+ * to cancel it with `pg_cancel_backend(pid)` from a separate short-lived connection. It keeps the
+ * connection until that call has returned, so the cancel can only reach this statement, never
+ * the next user of the pooled connection (a cancel that reaches an idle backend is ignored).
+ * A statement of a request already stopped is not sent at all. `statement_timeout` on every
+ * connection (STATEMENT_TIMEOUT_MS) is the backstop for the statements sent elsewhere (root
+ * fields, writes, the disclosure log).
  *
  * The embedded database (PGlite) runs one statement at a time, ignores `statement_timeout` and
- * serves `pg_cancel_backend` only after the running statement ends, so there only the refusal of
- * new statements applies (`cancelRunning: false`): a statement already running runs to its end.
+ * serves `pg_cancel_backend` only after the running statement has ended, so there (the data
+ * source is opened with `cancelStatements: false`) only the refusal of new statements applies.
+ *
+ * (The request is passed explicitly rather than found through AsyncLocalStorage: on Node 20 that
+ * turns on promise hooks for every promise of the process, which cost ~30% of a subgraph's
+ * resolving throughput here.)
  */
 import pg from 'pg';
+import { DataSource } from 'typeorm';
 import { logger } from './logger';
-import { currentDeadline } from './request-deadline';
+import { ABANDONED, RequestDeadline } from './request-deadline';
 
-type AnyQuery = (...args: unknown[]) => unknown;
+const cancellable = new WeakSet<DataSource>();
 
-interface ClientInternals {
-  processID: number | null;
-  connectionParameters: pg.ClientConfig;
+/** Marks a data source whose running statements may be cancelled (real PostgreSQL). */
+export function enableStatementCancellation(db: DataSource): void {
+  cancellable.add(db);
 }
 
 async function cancelBackend(client: pg.Client): Promise<void> {
-  const { processID, connectionParameters } = client as unknown as ClientInternals;
+  const { processID, connectionParameters } = client as unknown as { processID: number | null; connectionParameters: pg.ClientConfig };
   if (!processID) return;
   const canceller = new pg.Client({ ...connectionParameters, statement_timeout: undefined, application_name: 'dv-case-graph-cancel' });
   try {
@@ -39,37 +43,33 @@ async function cancelBackend(client: pg.Client): Promise<void> {
   }
 }
 
-/** The `pg` Client class a data source's pool should use (TypeORM `extra.Client`). */
-export function deadlineClient(options: { cancelRunning: boolean }): typeof pg.Client {
-  const { cancelRunning } = options;
-  return class DeadlineClient extends pg.Client {
-    override query(...args: unknown[]): any {
-      const send = (pg.Client.prototype.query as AnyQuery).bind(this);
-      const deadline = currentDeadline();
-      const first = args[0] as { submit?: unknown } | undefined;
-      // Callback style and submittables (streams) are not used by this code; pass them through.
-      if (!deadline || typeof args[args.length - 1] === 'function' || typeof first?.submit === 'function') return send(...args);
-      if (deadline.stopped) return Promise.reject(deadline.stopped);
-      const running = send(...args) as Promise<unknown>;
-      let cancelling: Promise<void> | undefined;
-      const onStop = () => {
-        if (cancelRunning) cancelling = cancelBackend(this);
-      };
-      deadline.signal.addEventListener('abort', onStop, { once: true });
-      const settle = async () => {
-        deadline.signal.removeEventListener('abort', onStop);
-        if (cancelling) await cancelling;
-      };
-      return running.then(
-        async (result) => {
-          await settle();
-          return result;
-        },
-        async (error: unknown) => {
-          await settle();
-          throw deadline.stopped ?? error;
-        },
-      );
+/**
+ * `db.query(sql, parameters)` for a request: not sent once the request is stopped, cancelled if
+ * it stops meanwhile. A stopped request's statement answers `ABANDONED` (its execution is dropped).
+ */
+export async function queryWithin<T>(db: DataSource, sql: string, parameters: unknown[], deadline: RequestDeadline | undefined): Promise<T> {
+  if (!deadline) return db.query(sql, parameters);
+  if (deadline.stopped) return ABANDONED;
+  if (!cancellable.has(db)) return db.query(sql, parameters);
+  const runner = db.createQueryRunner();
+  try {
+    const client = (await runner.connect()) as pg.Client;
+    if (deadline.stopped) return ABANDONED;
+    let cancelling: Promise<void> | undefined;
+    const onStop = () => {
+      cancelling = cancelBackend(client);
+    };
+    deadline.signal.addEventListener('abort', onStop, { once: true });
+    try {
+      return await runner.query(sql, parameters);
+    } catch (error) {
+      if (deadline.stopped) return ABANDONED;
+      throw error;
+    } finally {
+      deadline.signal.removeEventListener('abort', onStop);
+      if (cancelling) await cancelling;
     }
-  } as typeof pg.Client;
+  } finally {
+    await runner.release();
+  }
 }

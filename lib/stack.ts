@@ -6,7 +6,7 @@
 import { DataSource } from 'typeorm';
 import { SUBGRAPHS } from '../subgraphs';
 import { startGateway } from '../gateway/gateway';
-import { AGENCIES, AgencyName, maxSubgraphResponseBytes, requestTimeoutMs, statementTimeoutMs } from './config';
+import { AGENCIES, AgencyName, maxSubgraphResponseBytes, statementTimeoutMs } from './config';
 import { ensureDatabaseExists, openDatabase } from './db';
 import { EMBEDDED_POOL_SIZE, EmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres';
 import { RunningServer } from './http-server';
@@ -25,7 +25,7 @@ export interface StackOptions {
   gatewayPort: number;
   subgraphPorts: Record<AgencyName, number>;
   timeoutMs?: number;
-  /** The gateway's deadline per request; defaults to REQUEST_TIMEOUT_MS. */
+  /** The gateway's deadline per request; defaults to REQUEST_TIMEOUT_MS (read per request). */
   requestTimeoutMs?: number;
   /** Defaults to schema/mous. */
   agreements?: Agreement[];
@@ -106,7 +106,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       host: options.host,
       port: options.gatewayPort,
       timeoutMs: options.timeoutMs ?? 30_000,
-      requestTimeoutMs: options.requestTimeoutMs ?? requestTimeoutMs(),
+      requestTimeoutMs: options.requestTimeoutMs,
       maxSubgraphResponseBytes: maxSubgraphResponseBytes(),
       verify,
     });

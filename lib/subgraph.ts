@@ -201,6 +201,7 @@ export async function startSubgraph<L>(definition: SubgraphDefinition<L>, db: Da
     health: async () => ({ service: definition.name, ...(await databaseHealth(db)) }),
     ready: async () => ({ service: definition.name, ...(await databaseHealth(db)) }),
     deadline: subgraphDeadline,
+    answerWhenStopped: true,
     host: options.host,
     port: options.port,
   });
