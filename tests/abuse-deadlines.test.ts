@@ -106,8 +106,8 @@ describe('a subgraph held busy past its deadline', () => {
     figures.busyIdleMsAfterDeadline = await timeToIdle(courts.pid, deadlineAt);
     const used = await cpuOver(courts.pid, 0, 2_000);
     figures.busyCpuMsIn2sAfterStop = used;
-    // A busy process would use ~2000 ms here; an idle one a few ticks.
-    expect(used).toBeLessThan(400);
+    // A busy process would use ~2000 ms here; an idle one a few ticks (the machine is shared: a margin).
+    expect(used).toBeLessThan(600);
 
     const next = await askCourtsDirectly(NORMAL, { id: caseId });
     expect(next.errors).toBeUndefined();
@@ -127,7 +127,7 @@ describe('a subgraph held busy past its deadline', () => {
     figures.disconnectStopMs = await timeToIdle(courts.pid, leftAt);
     const used = await cpuOver(courts.pid, 1_000, 2_000);
     figures.disconnectCpuMsIn2sAfter1s = used;
-    expect(used).toBeLessThan(400);
+    expect(used).toBeLessThan(600);
     const next = await askCourtsDirectly(NORMAL, { id: caseId });
     expect(next.data.case).toMatchObject({ id: caseId });
   });
