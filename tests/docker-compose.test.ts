@@ -31,7 +31,8 @@ describe('docker-compose.yml', () => {
     expect(db.hostname).toBe(`${agency}-db`);
     expect(services[`${agency}-db`].image).toMatch(/^postgres:/);
     expect(Object.keys(service.depends_on)).toEqual([`${agency}-db`]);
-    expect(service.healthcheck.test.join(' ')).toContain(`localhost:${DEFAULT_SUBGRAPH_PORTS[agency]}/health`);
+    // Readiness: the subgraph and its database can serve.
+    expect(service.healthcheck.test.join(' ')).toContain(`localhost:${DEFAULT_SUBGRAPH_PORTS[agency]}/ready`);
     expect(service.ports).toBeUndefined();
   });
 
