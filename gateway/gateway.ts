@@ -132,7 +132,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     formatError,
     // The processes that start servers handle signals (bin/start.ts, */main.ts).
     stopOnTerminationSignals: false,
-    plugins: [withholdingPlugin()],
+    plugins: [withholdingPlugin(), requestIdPlugin()],
   });
   await apollo.start();
   const running = await serve({
@@ -158,6 +158,19 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     close: async (graceMs?: number) => {
       await running.close(graceMs);
       await apollo.stop();
+    },
+  };
+}
+
+/** Tells the caller the request's id (X-Request-Id): the one every disclosure-log row of it carries. */
+function requestIdPlugin(): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ contextValue, response }) {
+          if (contextValue.requestId) response.http.headers.set('x-request-id', contextValue.requestId);
+        },
+      };
     },
   };
 }

@@ -29,8 +29,8 @@ afterAll(async () => {
 
 const STATUS_QUERY = 'query($id: ID!) { case(id: $id) { id parties { role person { id housingStatus } } } }';
 
-async function housingStatusForJudge(requestId?: string) {
-  const result = await stack.gql(STATUS_QUERY, { id: stack.demoCaseId }, { as: JUDGE, headers: requestId ? { 'x-request-id': requestId } : {} });
+async function housingStatusForJudge() {
+  const result = await stack.gql(STATUS_QUERY, { id: stack.demoCaseId }, { as: JUDGE });
   const byRole = Object.fromEntries(result.data.case.parties.map((p: any) => [p.role, p.person.housingStatus]));
   const reasons = (result.errors ?? []).map((e) => e.extensions?.reason);
   return { byRole, reasons, result };
@@ -145,11 +145,11 @@ describe('42 CFR Part 2: substance-use treatment records', () => {
     expect(withConsent.data.case.programEnrollments).toHaveLength(1);
     // The consent covers the enrollment, not its sessions: those stay withheld, as Part 2 data.
     const sessions = await stack.gql('query($id: ID!) { case(id: $id) { programEnrollments { id sessions { attendance } } } }',
-      { id: caseId }, { as: PROBATION_OFFICER, headers: { 'x-request-id': 'part2-sessions' } });
+      { id: caseId }, { as: PROBATION_OFFICER });
     expect(sessions.data.case.programEnrollments[0].sessions).toEqual([{ attendance: null }]);
     expect(sessions.errors?.map((e) => [e.extensions?.coordinate, e.extensions?.reason])).toEqual([['CounselingSession.attendance', 'CONSENT_MISSING']]);
     const logged: any[] = await stack.databases.counseling.query(
-      "SELECT agreement_id AS \"agreementId\", consent_id AS \"consentId\", coordinates FROM disclosure_log WHERE request_id = 'part2-sessions' AND outcome = 'RELEASED'");
+      "SELECT agreement_id AS \"agreementId\", consent_id AS \"consentId\", coordinates FROM disclosure_log WHERE request_id = $1 AND outcome = 'RELEASED'", [sessions.requestId]);
     const enrollmentRelease = logged.find((r) => r.coordinates.includes('ProgramEnrollment.sessions'));
     expect(enrollmentRelease).toMatchObject({ agreementId: 'MOU-2026-CNS-02', consentId: consent.data.recordTreatmentConsent.id });
     await stack.gql('mutation($input: RevokeTreatmentConsentInput!) { revokeTreatmentConsent(input: $input) { id } }',
@@ -163,6 +163,8 @@ describe('42 CFR Part 2: substance-use treatment records', () => {
 });
 
 describe('the disclosure log', () => {
+  // The gateway's id of the first audited request (the gateway generates every request id).
+  let auditOne = '';
   const rowsFor = (agency: (typeof AGENCIES)[number], requestId: string) =>
     stack.databases[agency].query(
       `SELECT person_id AS "personId", coordinates, agreement_id AS "agreementId", consent_id AS "consentId", outcome, reason,
@@ -173,8 +175,8 @@ describe('the disclosure log', () => {
 
   it('records every release and every refusal of a request, once, with who, why and under what', async () => {
     // A new consent for the victim (the first test revoked one and recorded another).
-    await housingStatusForJudge('audit-1');
-    const housing = await rowsFor('housing', 'audit-1');
+    auditOne = (await housingStatusForJudge()).result.requestId!;
+    const housing = await rowsFor('housing', auditOne);
     expect(housing).toEqual([
       { personId: victimId, coordinates: ['Person.housingStatus'], agreementId: 'MOU-2026-HSG-01', consentId: expect.any(String),
         outcome: 'RELEASED', reason: null, callerAgency: 'courts', callerRole: 'judge', purpose: 'judicial_review', callerSubject: 'courts-judge-test' },
@@ -182,12 +184,12 @@ describe('the disclosure log', () => {
         outcome: 'DENIED', reason: 'CONSENT_EXPIRED', callerAgency: 'courts', callerRole: 'judge', purpose: 'judicial_review', callerSubject: 'courts-judge-test' },
     ]);
     // The court reading its own records discloses nothing.
-    expect(await rowsFor('courts', 'audit-1')).toEqual([]);
+    expect(await rowsFor('courts', auditOne)).toEqual([]);
   });
 
   it('loses no release: every record probation was shown has its row', async () => {
-    const result = await stack.gql(operation('WholeCase'), { id: stack.demoCaseId }, { as: PROBATION_OFFICER, headers: { 'x-request-id': 'audit-2' } });
-    const rows: any[] = await rowsFor('counseling', 'audit-2');
+    const result = await stack.gql(operation('WholeCase'), { id: stack.demoCaseId }, { as: PROBATION_OFFICER });
+    const rows: any[] = await rowsFor('counseling', result.requestId!);
     const released = rows.filter((r) => r.outcome === 'RELEASED');
     const logged = new Set(released.flatMap((r: any) => r.coordinates.map((c: string) => `${r.personId}:${c}`)));
     for (const enrollment of result.data.case.programEnrollments) {
@@ -255,7 +257,7 @@ describe('the disclosure log', () => {
       housingDisclosures(from: "2026-01-01", to: "2099-12-31") { at recipientAgency recipientRole purpose coordinates agreementId consentId outcome requestId } } } }`;
     const own = await stack.gql(query, {}, { url: stack.subgraphUrls.housing, as: CASEWORKER });
     const lines = own.data._entities[0].housingDisclosures;
-    expect(lines.find((l: any) => l.requestId === 'audit-1')).toMatchObject({
+    expect(lines.find((l: any) => l.requestId === auditOne)).toMatchObject({
       recipientAgency: 'courts', recipientRole: 'judge', purpose: 'judicial_review', coordinates: ['Person.housingStatus'],
       agreementId: 'MOU-2026-HSG-01', outcome: 'RELEASED',
     });
