@@ -7,7 +7,7 @@
  */
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { AddressInfo } from 'node:net';
+import net, { AddressInfo } from 'node:net';
 import { ApolloServer, BaseContext, HeaderMap } from '@apollo/server';
 import { RequestDeadline } from './request-deadline';
 
@@ -170,8 +170,19 @@ export async function serve<C extends BaseContext>(options: ServeOptions<C>): Pr
   const inFlight = new Set<RequestDeadline>();
   let draining = false;
   let drained: (() => void) | undefined;
+  // Requests in progress per connection: on close, idle connections are ended at once, busy ones
+  // once their last response has gone. (http.Server's own close() also ends "idle" connections,
+  // and has been seen here to end a kept-alive one whose request was still being worked on.)
+  const sockets = new Map<net.Socket, number>();
   const server = http.createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
+    const socket = request.socket;
+    sockets.set(socket, (sockets.get(socket) ?? 0) + 1);
+    response.once('close', () => {
+      const left = (sockets.get(socket) ?? 1) - 1;
+      sockets.set(socket, left);
+      if (draining && left === 0) socket.end();
+    });
     if (draining) {
       // A request on a connection kept open from before: refused, and the connection closed.
       response.setHeader('connection', 'close');
@@ -207,6 +218,10 @@ export async function serve<C extends BaseContext>(options: ServeOptions<C>): Pr
       sendJson(response, status, { errors: [{ message }] });
     });
   });
+  server.on('connection', (socket: net.Socket) => {
+    sockets.set(socket, 0);
+    socket.once('close', () => sockets.delete(socket));
+  });
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -219,8 +234,9 @@ export async function serve<C extends BaseContext>(options: ServeOptions<C>): Pr
     port,
     close: async (graceMs = 0) => {
       draining = true;
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
+      // Stop listening (net.Server's close: no idle-connection sweep of its own).
+      const closed = new Promise<void>((resolve) => net.Server.prototype.close.call(server, () => resolve()));
+      for (const [socket, busy] of sockets) if (busy === 0) socket.end();
       if (inFlight.size > 0 && graceMs > 0) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, graceMs);
@@ -231,7 +247,7 @@ export async function serve<C extends BaseContext>(options: ServeOptions<C>): Pr
         });
       }
       for (const deadline of inFlight) deadline.stop('DEADLINE_EXCEEDED', 'The service shut down before the request finished.');
-      server.closeAllConnections();
+      for (const socket of sockets.keys()) socket.destroy();
       await closed;
     },
   };
