@@ -27,7 +27,11 @@ import { queryWithin } from './query-cancellation';
  */
 export class RequestBatches {
   /** A stopped request's batches are refused, not sent. */
-  constructor(readonly deadline?: RequestDeadline) {}
+  constructor(readonly deadline?: RequestDeadline) {
+    // Fields held for a turn of the event loop make their loads after it: batches wait for it,
+    // so that the statements a request issues still do not depend on timing.
+    deadline?.onTurn((turn) => void this.track(turn));
+  }
 
   private running = 0;
   private readonly waiting: (() => void)[] = [];

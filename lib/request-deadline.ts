@@ -69,6 +69,12 @@ export class RequestDeadline {
 
   private turn: Promise<void> | undefined;
   private lastTurn = Date.now();
+  private readonly turnListeners: ((turn: Promise<void>) => void)[] = [];
+
+  /** Told of each turn the request waits for (the loader batches count it as a running read). */
+  onTurn(listener: (turn: Promise<void>) => void): void {
+    this.turnListeners.push(listener);
+  }
 
   private check(): boolean | Promise<void> {
     if (this.stopped) return true;
@@ -94,6 +100,7 @@ export class RequestDeadline {
         }),
       );
       this.turn = turn;
+      for (const listener of this.turnListeners) listener(turn);
       return turn;
     }
     this.nextCheck = Math.min(this.fields + CHECK_EVERY, this.maxFields + 1);
