@@ -12,6 +12,8 @@ import {
   gatewayPort,
   hasConfiguredDatabases,
   subgraphPort,
+  requestTimeoutMs,
+  shutdownGraceMs,
   subgraphTimeoutMs,
 } from '../lib/config';
 import { DEMO_DOCKET_NUMBER, countCases, seedDemoData } from '../lib/seed';
@@ -31,10 +33,12 @@ async function main(): Promise<void> {
     gatewayPort: gatewayPort(),
     subgraphPorts: Object.fromEntries(AGENCIES.map((a) => [a, subgraphPort(a)])) as Record<AgencyName, number>,
     timeoutMs: subgraphTimeoutMs(),
+    requestTimeoutMs: requestTimeoutMs(),
   });
   const shutdown = () => {
+    // Stop taking requests; those in flight get SHUTDOWN_GRACE_MS; then the pools close.
     console.log('\nstopping...');
-    stack.stop().then(() => process.exit(0));
+    stack.stop(shutdownGraceMs()).then(() => process.exit(0));
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);

@@ -7,19 +7,26 @@ import { ApolloServer } from '@apollo/server';
 import type { FetcherResponse } from '@apollo/utils.fetcher';
 import { GraphQLError } from 'graphql';
 import { ApolloGateway, GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from '@apollo/gateway';
-import { AGENCIES, AgencyName, introspectionEnabled, operationLimits } from '../lib/config';
+import { AGENCIES, AgencyName, introspectionEnabled, operationLimits, requestTimeoutMs } from '../lib/config';
 import { OperationLimits } from '../lib/operation-limits';
 import { OperationLimiter } from '../lib/operation-limits-plugin';
 import { readCommittedSupergraph } from '../lib/composition';
 import { CALLER_CODES, formatError } from '../lib/errors';
-import { RunningServer, requestIdOf, serve } from '../lib/http-server';
+import { RunningServer, correlationIdOf, serve } from '../lib/http-server';
+import { randomUUID } from 'node:crypto';
+import { logger } from '../lib/logger';
+import { RequestDeadline } from '../lib/request-deadline';
+import { deadlineFetch, registerDeadline, subgraphReadiness } from './deadline-fetch';
 import { Caller, Verifier } from '../lib/auth/identity';
 import { ApolloServerPlugin } from '@apollo/server';
 import { IDEMPOTENCY_HEADER, idempotencyKeyOf } from '../lib/idempotency';
 
 export interface GatewayContext {
   caller: Caller;
+  /** Generated here for every request (a UUID); sent to every subgraph as X-Request-Id. */
   requestId: string;
+  /** The caller's own reference (X-Correlation-Id or X-Request-Id), sanitized; never trusted as unique. */
+  correlationId?: string;
   /** Notices subgraphs attached to data they released (e.g. 42 CFR 2.32), passed on to the caller. */
   notices: Set<string>;
   /** The caller's Idempotency-Key, checked, passed on to the subgraphs; the gateway itself never retries. */
@@ -30,7 +37,12 @@ export interface GatewayOptions {
   subgraphUrls: Record<AgencyName, string>;
   host: string;
   port: number;
+  /** Longest wait for one subgraph fetch (SUBGRAPH_TIMEOUT_MS); a fetch also ends at the request's deadline. */
   timeoutMs: number;
+  /** The whole request's deadline; defaults to REQUEST_TIMEOUT_MS. */
+  requestTimeoutMs?: number;
+  /** Largest subgraph response read (MAX_SUBGRAPH_RESPONSE_BYTES); defaults to 16 MiB. */
+  maxSubgraphResponseBytes?: number;
   verify: Verifier;
   supergraphSdl?: string;
   /** Operation limits; from the environment (OPERATION_MAX_*) unless given. */
@@ -42,8 +54,9 @@ class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     readonly agency: string,
     readonly timeoutMs: number,
     url: string,
+    maxResponseBytes: number,
   ) {
-    super({ url, fetcher: timedFetch(timeoutMs) as never });
+    super({ url, fetcher: deadlineFetch({ timeoutMs, maxResponseBytes }) as never });
   }
 
   /**
@@ -75,6 +88,17 @@ class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     try {
       return await super.process(options);
     } catch (error) {
+      const code = error instanceof GraphQLError ? error.extensions.code : undefined;
+      if (code === 'DEADLINE_EXCEEDED' || code === 'REQUEST_CANCELLED') {
+        throw new GraphQLError(`The ${this.agency} service did not answer before the request's deadline; its part of the result is missing.`, {
+          extensions: { code: 'DEADLINE_EXCEEDED', serviceName: this.agency },
+        });
+      }
+      if (code === 'RESPONSE_TOO_LARGE') {
+        throw new GraphQLError(`The ${this.agency} service's answer is larger than this gateway accepts (MAX_SUBGRAPH_RESPONSE_BYTES); ask for fewer records or fields.`, {
+          extensions: { code: 'RESPONSE_TOO_LARGE', serviceName: this.agency },
+        });
+      }
       if (error instanceof GraphQLError) throw error;
       const timedOut = (error as Error)?.name === 'TimeoutError';
       throw new GraphQLError(
@@ -93,11 +117,9 @@ class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     headers.set('authorization', `Bearer ${context.caller.token}`);
     if (context.requestId) headers.set('x-request-id', context.requestId);
     if (context.idempotencyKey) headers.set(IDEMPOTENCY_HEADER, context.idempotencyKey);
+    if (context.correlationId) headers.set('x-correlation-id', context.correlationId);
+    // X-Deadline-Ms (the remaining budget) is set by the fetcher, at the moment the fetch leaves.
   }
-}
-
-function timedFetch(timeoutMs: number): typeof fetch {
-  return (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) });
 }
 
 export function createGateway(options: GatewayOptions): ApolloGateway {
@@ -106,7 +128,7 @@ export function createGateway(options: GatewayOptions): ApolloGateway {
     buildService: ({ name, url }) => {
       const agency = AGENCIES.find((a) => a === name);
       if (!agency) throw new Error(`the supergraph names subgraph "${name}" (${url}), which this gateway does not know`);
-      return new AgencyDataSource(agency, options.timeoutMs, options.subgraphUrls[agency]);
+      return new AgencyDataSource(agency, options.timeoutMs, options.subgraphUrls[agency], options.maxSubgraphResponseBytes ?? 16 * 1024 * 1024);
     },
   });
 }
@@ -126,19 +148,24 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     formatError,
     // The processes that start servers handle signals (bin/start.ts, */main.ts).
     stopOnTerminationSignals: false,
-    plugins: [limiter.plugin<GatewayContext>(), withholdingPlugin()],
+    plugins: [limiter.plugin<GatewayContext>(), withholdingPlugin(), requestIdPlugin()],
   });
   await apollo.start();
   const running = await serve({
     apollo,
     // Verified before any planning: a request without a valid token gets 401 here.
-    context: async (request) => ({
-      caller: await options.verify(request.headers.authorization),
-      requestId: requestIdOf(request),
-      notices: new Set<string>(),
-      idempotencyKey: idempotencyKeyOf(request.headers[IDEMPOTENCY_HEADER]),
-    }),
+    context: async (request, deadline) => {
+      const caller = await options.verify(request.headers.authorization);
+      // Always our own id: a client's X-Request-Id is only a correlation id, never trusted as unique.
+      const requestId = randomUUID();
+      registerDeadline(requestId, deadline);
+      const correlationId = correlationIdOf(request);
+      logger.info({ requestId, correlationId, agency: caller.agency, role: caller.role }, 'request');
+      return { caller, requestId, correlationId, notices: new Set<string>(), idempotencyKey: idempotencyKeyOf(request.headers[IDEMPOTENCY_HEADER]) };
+    },
     health: async () => ({ status: 'ok', service: 'gateway' }),
+    ready: () => subgraphReadiness(options.subgraphUrls),
+    deadline: () => new RequestDeadline(options.requestTimeoutMs ?? requestTimeoutMs()),
     // Operation limits, before Apollo parses, validates or plans anything.
     screen: limiter.screen,
     host: options.host,
@@ -146,9 +173,22 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   });
   return {
     ...running,
-    close: async () => {
-      await running.close();
+    close: async (graceMs?: number) => {
+      await running.close(graceMs);
       await apollo.stop();
+    },
+  };
+}
+
+/** Tells the caller the request's id (X-Request-Id): the one every disclosure-log row of it carries. */
+function requestIdPlugin(): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ contextValue, response }) {
+          if (contextValue.requestId) response.http.headers.set('x-request-id', contextValue.requestId);
+        },
+      };
     },
   };
 }

@@ -1,5 +1,5 @@
 /** Starts the gateway on its own (the subgraphs run elsewhere): npm run start:gateway */
-import { AGENCIES, AgencyName, bindHost, gatewayPort, subgraphTimeoutMs, subgraphUrl } from '../lib/config';
+import { AGENCIES, AgencyName, bindHost, gatewayPort, maxSubgraphResponseBytes, requestTimeoutMs, shutdownGraceMs, subgraphTimeoutMs, subgraphUrl } from '../lib/config';
 import { logger } from '../lib/logger';
 import { authSettings, createVerifier } from '../lib/auth/identity';
 import { loadKeySource } from '../lib/auth/key-source';
@@ -12,12 +12,18 @@ loadKeySource()
       host: bindHost(),
       port: gatewayPort(),
       timeoutMs: subgraphTimeoutMs(),
+      requestTimeoutMs: requestTimeoutMs(),
+      maxSubgraphResponseBytes: maxSubgraphResponseBytes(),
       verify: createVerifier(authSettings(keys)),
     }),
   )
   .then((server) => {
     logger.info({ url: server.url }, 'gateway listening');
-    const stop = () => server.close().then(() => process.exit(0));
+    // SIGTERM: stop taking requests, let those in flight finish within SHUTDOWN_GRACE_MS, then exit.
+    const stop = () => {
+      logger.info('shutting down');
+      server.close(shutdownGraceMs()).then(() => process.exit(0));
+    };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   })

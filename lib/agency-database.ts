@@ -14,6 +14,7 @@
 import { Client } from 'pg';
 import { DataSource, EntitySchema, MigrationInterface } from 'typeorm';
 import { createDataSource, ensureDatabaseExists } from './db';
+import { enableStatementCancellation } from './query-cancellation';
 import { AgencyRoles, grantApplicationRole, provisionRoles, quoteIdent, rolePassword, rolesFor, withCredentials } from './db-roles';
 
 export type AgencyDatabaseConfig =
@@ -71,12 +72,26 @@ export function rolesForDatabaseUrl(adminUrl: string): AgencyRoles {
 export async function openAgencyDatabase(
   config: AgencyDatabaseConfig,
   definition: Definition,
-  options: { poolSize?: number; as?: 'service' | 'owner' } = {},
+  options: {
+    poolSize?: number;
+    as?: 'service' | 'owner';
+    /** `statement_timeout` of the service's connections (never the owner's: migrations may be long). */
+    statementTimeoutMs?: number;
+    /** Cancel a stopped request's running statements (lib/query-cancellation.ts; real PostgreSQL only). */
+    cancelStatements?: boolean;
+  } = {},
 ): Promise<AgencyDatabase> {
   const as = options.as ?? 'service';
-  const open = async (url: string, poolSize?: number) => {
-    const ds = createDataSource({ url, entities: definition.entities, migrations: definition.migrations, poolSize });
+  const open = async (url: string, poolSize?: number, serving = false) => {
+    const ds = createDataSource({
+      url,
+      entities: definition.entities,
+      migrations: definition.migrations,
+      poolSize,
+      statementTimeoutMs: serving ? options.statementTimeoutMs : undefined,
+    });
     await ds.initialize();
+    if (serving && options.cancelStatements) enableStatementCancellation(ds);
     return ds;
   };
 
@@ -138,7 +153,7 @@ export async function openAgencyDatabase(
     if (as === 'owner') return { db: owner, url: ownerUrl, asOwner: (work) => work(owner), close: () => owner.destroy() };
     await owner.destroy();
   }
-  const service = await open(serviceUrl, options.poolSize);
+  const service = await open(serviceUrl, options.poolSize, true);
   if (!ownerUrl && (await service.showMigrations())) {
     await service.destroy();
     throw new Error(

@@ -164,6 +164,48 @@ export function subgraphTimeoutMs(env: Env = process.env): number {
   return value;
 }
 
+function positiveInteger(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new ConfigError(`${name} must be a positive integer, got "${raw}"`);
+  }
+  return value;
+}
+
+/** The gateway's deadline for a whole request (ms): its subgraph fetches are aborted past it. */
+export function requestTimeoutMs(env: Env = process.env): number {
+  return positiveInteger(env, 'REQUEST_TIMEOUT_MS', 30_000);
+}
+
+/** The longest a subgraph works on one request (ms), whatever deadline its caller sends. */
+export function subgraphRequestTimeoutMs(env: Env = process.env): number {
+  return positiveInteger(env, 'SUBGRAPH_REQUEST_TIMEOUT_MS', 30_000);
+}
+
+/** PostgreSQL `statement_timeout` (ms) of an agency's connections: `<AGENCY>_STATEMENT_TIMEOUT_MS`, else `STATEMENT_TIMEOUT_MS`. */
+export function statementTimeoutMs(agency: AgencyName, env: Env = process.env): number {
+  const own = `${envPrefix(agency)}_STATEMENT_TIMEOUT_MS`;
+  if (env[own]) return positiveInteger(env, own, 30_000);
+  return positiveInteger(env, 'STATEMENT_TIMEOUT_MS', 30_000);
+}
+
+/** Fields a subgraph resolves for one request at most; past it the response is refused (RESPONSE_TOO_LARGE). */
+export function maxResponseFields(env: Env = process.env): number {
+  return positiveInteger(env, 'MAX_RESPONSE_FIELDS', 250_000);
+}
+
+/** Bytes of one subgraph response the gateway reads at most (RESPONSE_TOO_LARGE past it). */
+export function maxSubgraphResponseBytes(env: Env = process.env): number {
+  return positiveInteger(env, 'MAX_SUBGRAPH_RESPONSE_BYTES', 16 * 1024 * 1024);
+}
+
+/** On SIGTERM, how long (ms) requests in flight may take to finish before they are cut off. */
+export function shutdownGraceMs(env: Env = process.env): number {
+  return positiveInteger(env, 'SHUTDOWN_GRACE_MS', 10_000);
+}
+
 /** Introspection is off unless explicitly enabled (as Apollo Router does). */
 export function introspectionEnabled(env: Env = process.env): boolean {
   return env.GRAPHQL_INTROSPECTION === 'true';
@@ -206,6 +248,12 @@ export const KNOWN_VARIABLES: readonly string[] = [
   'DATABASE_PREFIX',
   'DATA_DIR',
   'SUBGRAPH_TIMEOUT_MS',
+  'REQUEST_TIMEOUT_MS',
+  'SUBGRAPH_REQUEST_TIMEOUT_MS',
+  'STATEMENT_TIMEOUT_MS',
+  'MAX_RESPONSE_FIELDS',
+  'MAX_SUBGRAPH_RESPONSE_BYTES',
+  'SHUTDOWN_GRACE_MS',
   'GRAPHQL_INTROSPECTION',
   'POLICY_EXECUTOR',
   'LOG_LEVEL',
@@ -233,5 +281,6 @@ export const KNOWN_VARIABLES: readonly string[] = [
     `${envPrefix(a)}_MIGRATION_DATABASE_URL`,
     `${envPrefix(a)}_DATABASE_PASSWORD_FILE`,
     `${envPrefix(a)}_MIGRATION_DATABASE_PASSWORD_FILE`,
+    `${envPrefix(a)}_STATEMENT_TIMEOUT_MS`,
   ]),
 ];

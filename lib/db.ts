@@ -5,6 +5,7 @@
 import pg from 'pg';
 import { Client } from 'pg';
 import { DataSource, EntitySchema, MigrationInterface } from 'typeorm';
+import { enableStatementCancellation } from './query-cancellation';
 
 // PostgreSQL `date` stays a 'YYYY-MM-DD' string: turning it into a JS Date at local midnight
 // shifts it by the server's time zone.
@@ -18,6 +19,10 @@ export interface DatabaseOptions {
   migrations: (new () => MigrationInterface)[];
   /** Connections in the pool. The embedded database serves one at a time. */
   poolSize?: number;
+  /** PostgreSQL `statement_timeout` of every connection (ms); serving data sources set it. */
+  statementTimeoutMs?: number;
+  /** Cancel a stopped request's running statements (real PostgreSQL; not the embedded one). */
+  cancelStatements?: boolean;
 }
 
 export function createDataSource(options: DatabaseOptions): DataSource {
@@ -29,7 +34,11 @@ export function createDataSource(options: DatabaseOptions): DataSource {
     migrationsTransactionMode: 'each',
     synchronize: false,
     logging: false,
-    extra: { max: options.poolSize ?? 10, application_name: 'dv-case-graph' },
+    extra: {
+      max: options.poolSize ?? 10,
+      application_name: 'dv-case-graph',
+      ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
+    },
   });
 }
 
@@ -38,6 +47,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<DataSource
   const dataSource = createDataSource(options);
   await dataSource.initialize();
   await dataSource.runMigrations({ transaction: 'each' });
+  // A stopped request's running statements are cancelled (lib/query-cancellation.ts).
+  if (options.cancelStatements) enableStatementCancellation(dataSource);
   return dataSource;
 }
 

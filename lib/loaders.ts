@@ -9,6 +9,8 @@ import DataLoader from 'dataloader';
 import { DataSource, EntitySchema } from 'typeorm';
 import { isUuid } from './validation';
 import { selectColumns } from './entity';
+import { ABANDONED, RequestDeadline } from './request-deadline';
+import { queryWithin } from './query-cancellation';
 
 /**
  * Dispatches a request's loader batches level by level. DataLoader alone sends a batch at the end
@@ -24,6 +26,13 @@ import { selectColumns } from './entity';
  * must only read: one that loaded from another loader of the request would wait for itself.
  */
 export class RequestBatches {
+  /** A stopped request's batches are refused, not sent. */
+  constructor(readonly deadline?: RequestDeadline) {
+    // Fields held for a turn of the event loop make their loads after it: batches wait for it,
+    // so that the statements a request issues still do not depend on timing.
+    deadline?.onTurn((turn) => void this.track(turn));
+  }
+
   private running = 0;
   private readonly waiting: (() => void)[] = [];
   private flushing = false;
@@ -54,11 +63,16 @@ export class RequestBatches {
     );
   }
 
+  /** A key answered from a loader's cache: at once, unless the request is stopped. */
+  cachedAnswer<V>(value: Promise<V>): Promise<V> {
+    return this.deadline?.stopped ? (ABANDONED as Promise<V>) : value;
+  }
+
   /** A DataLoader whose batches go in waves with the request's other reads. */
   loader<K, V>(batch: (keys: readonly K[]) => Promise<V[]>): DataLoader<K, V> {
     const cache = new Map<K, Promise<V>>();
     const run = (keys: readonly K[]) =>
-      this.track(
+      this.deadline?.stopped ? (ABANDONED as Promise<V[]>) : this.track(
         (() => {
           try {
             return Promise.resolve(batch(keys));
@@ -67,7 +81,7 @@ export class RequestBatches {
           }
         })(),
       );
-    return new CachedFirstLoader<K, V>(run, { batchScheduleFn: this.schedule, cacheMap: cache }, cache);
+    return new CachedFirstLoader<K, V>(run, { batchScheduleFn: this.schedule, cacheMap: cache }, cache, this);
   }
 
   private flushSoon(later: (callback: () => void) => unknown): void {
@@ -87,12 +101,14 @@ class CachedFirstLoader<K, V> extends DataLoader<K, V> {
     batch: DataLoader.BatchLoadFn<K, V>,
     options: DataLoader.Options<K, V, K>,
     private readonly cached: Map<K, Promise<V>>,
+    private readonly batches: RequestBatches,
   ) {
     super(batch, options);
   }
 
   override load(key: K): Promise<V> {
-    return this.cached.get(key) ?? super.load(key);
+    const cached = this.cached.get(key);
+    return cached ? this.batches.cachedAnswer(cached) : super.load(key);
   }
 }
 
@@ -137,11 +153,12 @@ async function fetchGrouped<T>(
   sql: string,
   property: string,
   keys: readonly string[],
+  deadline: RequestDeadline | undefined,
 ): Promise<Map<string, T[]>> {
   const wanted = [...new Set(keys.filter(isUuid))];
   const groups = new Map<string, T[]>();
   if (wanted.length === 0) return groups;
-  const rows: T[] = await dataSource.query(sql, [wanted]);
+  const rows: T[] = await queryWithin(dataSource, sql, [wanted], deadline);
   for (const row of rows) {
     const key = String((row as Record<string, unknown>)[property]);
     const group = groups.get(key);
@@ -161,7 +178,7 @@ export function listLoader<T>(
 ): DataLoader<string, T[]> {
   const sql = selectSql(dataSource, entity, property, options);
   return batches.loader(async (keys: readonly string[]) => {
-    const groups = await fetchGrouped<T>(dataSource, sql, property, keys);
+    const groups = await fetchGrouped<T>(dataSource, sql, property, keys, batches.deadline);
     return keys.map((key) => groups.get(key) ?? []);
   });
 }
@@ -170,7 +187,7 @@ export function listLoader<T>(
 export function rowLoader<T>(batches: RequestBatches, dataSource: DataSource, entity: EntitySchema<T>): DataLoader<string, T | null> {
   const sql = selectSql(dataSource, entity, 'id', {});
   return batches.loader(async (keys: readonly string[]) => {
-    const groups = await fetchGrouped<T>(dataSource, sql, 'id', keys);
+    const groups = await fetchGrouped<T>(dataSource, sql, 'id', keys, batches.deadline);
     return keys.map((key) => groups.get(key)?.[0] ?? null);
   });
 }

@@ -1,5 +1,5 @@
 /** Starts one agency's subgraph on its own, on its configured PostgreSQL database. */
-import { agencyDatabaseConfig, bindHost, envPrefix, subgraphPort } from './config';
+import { agencyDatabaseConfig, bindHost, envPrefix, shutdownGraceMs, statementTimeoutMs, subgraphPort } from './config';
 import { openAgencyDatabase } from './agency-database';
 import { logger } from './logger';
 import { authSettings, createVerifier } from './auth/identity';
@@ -22,7 +22,7 @@ export async function runSubgraph<L>(definition: SubgraphDefinition<L>): Promise
   const agreements = loadAgreements();
   const executor = policyExecutor();
   const clock = systemClock(); // validates POLICY_TIME_ZONE before anything starts
-  const opened = await openAgencyDatabase(config, definition);
+  const opened = await openAgencyDatabase(config, definition, { statementTimeoutMs: statementTimeoutMs(agency), cancelStatements: true });
   const db = opened.db;
   const server = await startSubgraph(definition, db, {
     host: bindHost(),
@@ -33,9 +33,12 @@ export async function runSubgraph<L>(definition: SubgraphDefinition<L>): Promise
     clock,
   });
   logger.info({ agency, url: server.url }, 'subgraph listening');
+  // SIGTERM: stop taking requests, let those in flight finish within SHUTDOWN_GRACE_MS, then close the pool.
   const stop = async () => {
-    await server.close();
+    logger.info({ agency }, 'shutting down');
+    await server.close(shutdownGraceMs());
     await opened.close();
+    logger.info({ agency }, 'stopped');
     process.exit(0);
   };
   process.once('SIGINT', stop);

@@ -6,7 +6,7 @@
 import { DataSource } from 'typeorm';
 import { SUBGRAPHS } from '../subgraphs';
 import { startGateway } from '../gateway/gateway';
-import { AGENCIES, AgencyName } from './config';
+import { AGENCIES, AgencyName, maxSubgraphResponseBytes, statementTimeoutMs } from './config';
 import { AgencyDatabase, AgencyDatabaseConfig, openAgencyDatabase } from './agency-database';
 import { EMBEDDED_POOL_SIZE, EmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres';
 import { RunningServer } from './http-server';
@@ -31,6 +31,8 @@ export interface StackOptions {
   gatewayPort: number;
   subgraphPorts: Record<AgencyName, number>;
   timeoutMs?: number;
+  /** The gateway's deadline per request; defaults to REQUEST_TIMEOUT_MS (read per request). */
+  requestTimeoutMs?: number;
   /** Defaults to schema/mous. */
   agreements?: Agreement[];
   /** Defaults to POLICY_EXECUTOR (sync). */
@@ -52,7 +54,8 @@ export interface Stack {
   asOwner<T>(agency: AgencyName, work: (db: DataSource) => Promise<T>): Promise<T>;
   embedded: boolean;
   clock: Clock;
-  stop(): Promise<void>;
+  /** Drains the gateway, then the subgraphs (each within `graceMs`, default 0), then closes the pools. */
+  stop(graceMs?: number): Promise<void>;
 }
 
 /** Embedded configs: each agency's PGlite, roles named after the agency. */
@@ -67,11 +70,11 @@ export function adminConfigs(urls: Record<AgencyName, string>): Record<AgencyNam
 /** Opens each agency's database, applies its migrations as the owner and grants the application role. */
 export async function openAgencyDatabases(
   configs: Record<AgencyName, AgencyDatabaseConfig>,
-  options: { poolSize?: number; as?: 'service' | 'owner' } = {},
+  options: { poolSize?: number; as?: 'service' | 'owner'; statementTimeoutMs?: (agency: AgencyName) => number; cancelStatements?: boolean } = {},
 ): Promise<Record<AgencyName, AgencyDatabase>> {
   const opened = {} as Record<AgencyName, AgencyDatabase>;
   try {
-    for (const agency of AGENCIES) opened[agency] = await openAgencyDatabase(configs[agency], SUBGRAPHS[agency], options);
+    for (const agency of AGENCIES) opened[agency] = await openAgencyDatabase(configs[agency], SUBGRAPHS[agency], { ...options, statementTimeoutMs: options.statementTimeoutMs?.(agency) });
   } catch (error) {
     for (const db of Object.values(opened)) await db.close().catch(() => undefined);
     throw error;
@@ -80,9 +83,9 @@ export async function openAgencyDatabases(
 }
 
 export async function startStack(options: StackOptions): Promise<Stack> {
-  const cleanups: (() => Promise<void>)[] = [];
-  const stop = async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  const cleanups: ((graceMs?: number) => Promise<void>)[] = [];
+  const stop = async (graceMs?: number) => {
+    for (const cleanup of cleanups.reverse()) await cleanup(graceMs).catch(() => undefined);
   };
   try {
     // Identity and agreements first: a bad key file or agreement stops startup before anything runs.
@@ -93,12 +96,17 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     let embedded: EmbeddedPostgres | undefined;
     if (!options.databaseUrls && !options.databaseConfigs) {
       embedded = await startEmbeddedPostgres(options.embeddedDir);
-      cleanups.push(embedded.stop);
+      cleanups.push(() => embedded!.stop());
     }
     const configs = embedded
       ? embeddedConfigs(embedded.urls)
       : options.databaseConfigs ?? adminConfigs(options.databaseUrls!);
-    const opened = await openAgencyDatabases(configs, { poolSize: embedded ? EMBEDDED_POOL_SIZE : options.poolSize });
+    const opened = await openAgencyDatabases(configs, {
+      poolSize: embedded ? EMBEDDED_POOL_SIZE : options.poolSize,
+      statementTimeoutMs: embedded ? undefined : (agency) => statementTimeoutMs(agency),
+      // PGlite runs one statement at a time and serves a cancel only after it: nothing to cancel.
+      cancelStatements: !embedded,
+    });
     for (const db of Object.values(opened)) cleanups.push(() => db.close());
     const databases = Object.fromEntries(AGENCIES.map((a) => [a, opened[a].db])) as Record<AgencyName, DataSource>;
     const urls = Object.fromEntries(AGENCIES.map((a) => [a, opened[a].url])) as Record<AgencyName, string>;
@@ -113,7 +121,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         executor,
         clock,
       });
-      cleanups.push(server.close);
+      cleanups.push((graceMs) => server.close(graceMs));
       subgraphUrls[agency] = server.url;
     }
     const gateway = await startGateway({
@@ -121,9 +129,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       host: options.host,
       port: options.gatewayPort,
       timeoutMs: options.timeoutMs ?? 30_000,
+      requestTimeoutMs: options.requestTimeoutMs,
+      maxSubgraphResponseBytes: maxSubgraphResponseBytes(),
       verify,
     });
-    cleanups.push(gateway.close);
+    cleanups.push((graceMs) => gateway.close(graceMs));
     return { gatewayUrl: gateway.url, subgraphUrls, databases, databaseUrls: urls, asOwner: (agency, work) => opened[agency].asOwner(work), embedded: Boolean(embedded), clock, stop };
   } catch (error) {
     await stop();

@@ -11,7 +11,7 @@ import { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { GraphQLSchema, parse } from 'graphql';
 import { DataSource, EntitySchema, MigrationInterface } from 'typeorm';
 import { Caller, Verifier } from './auth/identity';
-import { AgencyName, introspectionEnabled, operationLimits } from './config';
+import { AgencyName, introspectionEnabled, maxResponseFields, operationLimits, subgraphRequestTimeoutMs } from './config';
 import { OperationLimits } from './operation-limits';
 import { OperationLimiter } from './operation-limits-plugin';
 import { formatError } from './errors';
@@ -29,6 +29,7 @@ import { IDEMPOTENCY_HEADER, idempotencyKeyOf, scopeMutationsByIdempotencyKey } 
 import { limitInputs } from './input-limits';
 import { assertServiceRole } from './db-roles';
 import { Clock, systemClock } from './clock';
+import { DEADLINE_HEADER, RequestDeadline, budgetFromHeader } from './request-deadline';
 
 export interface SubgraphContext<Loaders> {
   db: DataSource;
@@ -37,6 +38,8 @@ export interface SubgraphContext<Loaders> {
   batches: RequestBatches;
   caller: Caller;
   requestId: string;
+  /** The request's deadline and field budget; the executor spends one field per field resolved. */
+  deadline?: RequestDeadline;
   policy: RequestPolicy;
   disclosures: DisclosureCollector;
   /** The request's Idempotency-Key header, checked (lib/idempotency.ts); null when none was sent. */
@@ -114,6 +117,21 @@ function noticesPlugin<L>(): ApolloServerPlugin<SubgraphContext<L>> {
   };
 }
 
+/** A request stopped (deadline, caller gone, field cap) answers with why, and no data. */
+function stoppedRequestPlugin<L>(): ApolloServerPlugin<SubgraphContext<L>> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ contextValue, response }) {
+          const stopped = contextValue.deadline?.stopped;
+          if (!stopped || response.body.kind !== 'single') return;
+          response.body.singleResult = { data: null, errors: [stopped] };
+        },
+      };
+    },
+  };
+}
+
 export function createSubgraphServer<L>(
   definition: SubgraphDefinition<L>,
   agreements: Agreement[],
@@ -140,6 +158,8 @@ export function createSubgraphServer<L>(
       ApolloServerPluginInlineTraceDisabled(),
       ApolloServerPluginCacheControlDisabled(),
       noticesPlugin<L>(),
+      // Before the disclosure log: a stopped request answers with its stop, and nothing is logged.
+      stoppedRequestPlugin<L>(),
       disclosureLogPlugin<SubgraphContext<L>>(definition.name),
     ],
   });
@@ -158,10 +178,18 @@ export function today(): string {
 }
 
 /** A request's loaders and policy state, for a verified caller. */
-export function contextFor<L>(definition: SubgraphDefinition<L>, db: DataSource, caller: Caller, requestId: string, clock: Clock = (defaultClock ??= systemClock())): SubgraphContext<L> {
-  const batches = new RequestBatches();
+export function contextFor<L>(
+  definition: SubgraphDefinition<L>,
+  db: DataSource,
+  caller: Caller,
+  requestId: string,
+  clock: Clock = (defaultClock ??= systemClock()),
+  deadline?: RequestDeadline,
+): SubgraphContext<L> {
+  const batches = new RequestBatches(deadline);
   const now = clock.now();
   return {
+    deadline,
     db,
     loaders: definition.createLoaders(db, batches),
     batches,
@@ -180,18 +208,31 @@ export async function createContext<L>(
   request: http.IncomingMessage,
   verify: Verifier,
   clock?: Clock,
+  deadline?: RequestDeadline,
 ): Promise<SubgraphContext<L>> {
   const caller = await verify(request.headers.authorization);
   const idempotencyKey = idempotencyKeyOf(request.headers[IDEMPOTENCY_HEADER]);
-  return { ...contextFor(definition, db, caller, requestIdOf(request), clock), idempotencyKey };
+  return { ...contextFor(definition, db, caller, requestIdOf(request), clock, deadline), idempotencyKey };
 }
 
-export async function databaseHealth(db: DataSource): Promise<HealthReport> {
+/** A request's deadline at a subgraph: the caller's remaining budget, at most the subgraph's own maximum. */
+export function subgraphDeadline(request: http.IncomingMessage): RequestDeadline {
+  return new RequestDeadline(budgetFromHeader(request.headers[DEADLINE_HEADER], subgraphRequestTimeoutMs()), maxResponseFields());
+}
+
+/** Whether the database answers `SELECT 1` within `timeoutMs` (a pool that waits counts as down). */
+export async function databaseHealth(db: DataSource, timeoutMs = 2_000): Promise<HealthReport> {
+  let timer: NodeJS.Timeout | undefined;
   try {
-    await db.query('SELECT 1');
+    await Promise.race([
+      db.query('SELECT 1'),
+      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), timeoutMs))),
+    ]);
     return { status: 'ok', database: 'up' };
   } catch {
     return { status: 'unavailable', database: 'down' };
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -217,15 +258,18 @@ export async function startSubgraph<L>(definition: SubgraphDefinition<L>, db: Da
     apollo,
     // Operation limits, before Apollo parses, validates or resolves anything: a direct caller is held to them too.
     screen: limiter.screen,
-    context: (request) => createContext(definition, db, request, options.verify, options.clock),
+    context: (request, deadline) => createContext(definition, db, request, options.verify, options.clock, deadline),
     health: async () => ({ service: definition.name, ...(await databaseHealth(db)) }),
+    ready: async () => ({ service: definition.name, ...(await databaseHealth(db)) }),
+    deadline: subgraphDeadline,
+    answerWhenStopped: true,
     host: options.host,
     port: options.port,
   });
   return {
     ...running,
-    close: async () => {
-      await running.close();
+    close: async (graceMs?: number) => {
+      await running.close(graceMs);
       await apollo.stop();
     },
   };

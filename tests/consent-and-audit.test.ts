@@ -29,8 +29,8 @@ afterAll(async () => {
 
 const STATUS_QUERY = 'query($id: ID!) { case(id: $id) { id parties { role person { id housingStatus } } } }';
 
-async function housingStatusForJudge(requestId?: string) {
-  const result = await stack.gql(STATUS_QUERY, { id: stack.demoCaseId }, { as: JUDGE, headers: requestId ? { 'x-request-id': requestId } : {} });
+async function housingStatusForJudge() {
+  const result = await stack.gql(STATUS_QUERY, { id: stack.demoCaseId }, { as: JUDGE });
   const byRole = Object.fromEntries(result.data.case.parties.map((p: any) => [p.role, p.person.housingStatus]));
   const reasons = (result.errors ?? []).map((e) => e.extensions?.reason);
   return { byRole, reasons, result };
@@ -48,22 +48,23 @@ async function housingConsentsOf(personId: string) {
 describe('VAWA consent to housing disclosing status to the court', () => {
   it('releases a victim’s housing status only while their consent is in force', async () => {
     // The court is told only that the field is withheld for that record; housing's log keeps why.
-    const logged = async (requestId: string) =>
-      (await stack.databases.housing.query(`SELECT reason FROM disclosure_log WHERE request_id = $1 AND outcome = 'DENIED' ORDER BY reason`, [requestId])).map((r: any) => r.reason);
-    const before = await housingStatusForJudge('vawa-before');
+    // The gateway's own request id (answered in X-Request-Id) names the request's rows in the log.
+    const logged = async (asked: { result: { requestId?: string } }) =>
+      (await stack.databases.housing.query(`SELECT reason FROM disclosure_log WHERE request_id = $1 AND outcome = 'DENIED' ORDER BY reason`, [asked.result.requestId])).map((r: any) => r.reason);
+    const before = await housingStatusForJudge();
     expect(before.byRole).toEqual({ VICTIM: 'IN_SHELTER', DEFENDANT: null });
     expect(before.reasons).toEqual(['RECORD_WITHHELD']);
-    expect(await logged('vawa-before')).toEqual(['CONSENT_MISSING']);
+    expect(await logged(before)).toEqual(['CONSENT_MISSING']);
 
     // The victim revokes; it takes effect on the next request.
     const [consent] = await housingConsentsOf(victimId);
     const revoked = await stack.gql('mutation($input: RevokeHousingConsentInput!) { revokeHousingConsent(input: $input) { id revoked } }',
       { input: { consentId: consent.id } }, { as: CASEWORKER });
     expect(revoked.data.revokeHousingConsent).toEqual({ id: consent.id, revoked: true });
-    const after = await housingStatusForJudge('vawa-after');
+    const after = await housingStatusForJudge();
     expect(after.byRole).toEqual({ VICTIM: null, DEFENDANT: null });
     expect(after.reasons.sort()).toEqual(['RECORD_WITHHELD', 'RECORD_WITHHELD']);
-    expect(await logged('vawa-after')).toEqual(['CONSENT_MISSING', 'CONSENT_REVOKED']);
+    expect(await logged(after)).toEqual(['CONSENT_MISSING', 'CONSENT_REVOKED']);
 
     // A consent that has expired releases nothing either; a new one does.
     const record = (input: Record<string, unknown>) =>
@@ -72,10 +73,10 @@ describe('VAWA consent to housing disclosing status to the court', () => {
       }, { as: CASEWORKER });
     expect((await record({ personId: defendantId, signedBy: 'D', signedDate: '2025-01-10', expiresOn: '2025-07-10' })).errors).toBeUndefined();
     expect((await record({ personId: victimId, signedBy: 'V', signedDate: '2026-11-01', expiresOn: '2027-05-01' })).errors).toBeUndefined();
-    const renewed = await housingStatusForJudge('vawa-renewed');
+    const renewed = await housingStatusForJudge();
     expect(renewed.byRole).toEqual({ VICTIM: 'IN_SHELTER', DEFENDANT: null });
     expect(renewed.reasons).toEqual(['RECORD_WITHHELD']);
-    expect(await logged('vawa-renewed')).toEqual(['CONSENT_EXPIRED']);
+    expect(await logged(renewed)).toEqual(['CONSENT_EXPIRED']);
   });
 
   it('refuses a consent that ends before it starts or names data housing does not have', async () => {
@@ -151,11 +152,11 @@ describe('42 CFR Part 2: substance-use treatment records', () => {
     expect(withConsent.data.case.programEnrollments).toHaveLength(1);
     // The consent covers the enrollment, not its sessions: those stay withheld, as Part 2 data.
     const sessions = await stack.gql('query($id: ID!) { case(id: $id) { programEnrollments { id sessions { attendance } } } }',
-      { id: caseId }, { as: PROBATION_OFFICER, headers: { 'x-request-id': 'part2-sessions' } });
+      { id: caseId }, { as: PROBATION_OFFICER });
     expect(sessions.data.case.programEnrollments[0].sessions).toEqual([{ attendance: null }]);
     expect(sessions.errors?.map((e) => [e.extensions?.coordinate, e.extensions?.reason])).toEqual([['CounselingSession.attendance', 'RECORD_WITHHELD']]);
     const logged: any[] = await stack.databases.counseling.query(
-      "SELECT agreement_id AS \"agreementId\", consent_id AS \"consentId\", coordinates FROM disclosure_log WHERE request_id = 'part2-sessions' AND outcome = 'RELEASED'");
+      "SELECT agreement_id AS \"agreementId\", consent_id AS \"consentId\", coordinates FROM disclosure_log WHERE request_id = $1 AND outcome = 'RELEASED'", [sessions.requestId]);
     const enrollmentRelease = logged.find((r) => r.coordinates.includes('ProgramEnrollment.sessions'));
     expect(enrollmentRelease).toMatchObject({ agreementId: 'MOU-2026-CNS-02', consentId: consent.data.recordTreatmentConsent.id });
     await stack.gql('mutation($input: RevokeTreatmentConsentInput!) { revokeTreatmentConsent(input: $input) { id } }',
@@ -169,6 +170,8 @@ describe('42 CFR Part 2: substance-use treatment records', () => {
 });
 
 describe('the disclosure log', () => {
+  // The gateway's id of the first audited request (the gateway generates every request id).
+  let auditOne = '';
   const rowsFor = (agency: (typeof AGENCIES)[number], requestId: string) =>
     stack.databases[agency].query(
       `SELECT person_id AS "personId", coordinates, agreement_id AS "agreementId", consent_id AS "consentId", outcome, reason,
@@ -179,8 +182,8 @@ describe('the disclosure log', () => {
 
   it('records every release and every refusal of a request, once, with who, why and under what', async () => {
     // A new consent for the victim (the first test revoked one and recorded another).
-    await housingStatusForJudge('audit-1');
-    const housing = await rowsFor('housing', 'audit-1');
+    auditOne = (await housingStatusForJudge()).result.requestId!;
+    const housing = await rowsFor('housing', auditOne);
     expect(housing).toEqual([
       { personId: victimId, coordinates: ['Person.housingStatus'], agreementId: 'MOU-2026-HSG-01', consentId: expect.any(String),
         outcome: 'RELEASED', reason: null, callerAgency: 'courts', callerRole: 'judge', purpose: 'judicial_review', callerSubject: 'courts-judge-test' },
@@ -188,12 +191,12 @@ describe('the disclosure log', () => {
         outcome: 'DENIED', reason: 'CONSENT_EXPIRED', callerAgency: 'courts', callerRole: 'judge', purpose: 'judicial_review', callerSubject: 'courts-judge-test' },
     ]);
     // The court reading its own records discloses nothing.
-    expect(await rowsFor('courts', 'audit-1')).toEqual([]);
+    expect(await rowsFor('courts', auditOne)).toEqual([]);
   });
 
   it('loses no release: every record probation was shown has its row', async () => {
-    const result = await stack.gql(operation('WholeCase'), { id: stack.demoCaseId }, { as: PROBATION_OFFICER, headers: { 'x-request-id': 'audit-2' } });
-    const rows: any[] = await rowsFor('counseling', 'audit-2');
+    const result = await stack.gql(operation('WholeCase'), { id: stack.demoCaseId }, { as: PROBATION_OFFICER });
+    const rows: any[] = await rowsFor('counseling', result.requestId!);
     const released = rows.filter((r) => r.outcome === 'RELEASED');
     const logged = new Set(released.flatMap((r: any) => r.coordinates.map((c: string) => `${r.personId}:${c}`)));
     for (const enrollment of result.data.case.programEnrollments) {
@@ -268,7 +271,7 @@ describe('the disclosure log', () => {
       housingDisclosures(from: "2026-01-01", to: "2099-12-31") { at recipientAgency recipientRole purpose coordinates agreementId consentId outcome requestId } } } }`;
     const own = await stack.gql(query, {}, { url: stack.subgraphUrls.housing, as: CASEWORKER });
     const lines = own.data._entities[0].housingDisclosures;
-    expect(lines.find((l: any) => l.requestId === 'audit-1')).toMatchObject({
+    expect(lines.find((l: any) => l.requestId === auditOne)).toMatchObject({
       recipientAgency: 'courts', recipientRole: 'judge', purpose: 'judicial_review', coordinates: ['Person.housingStatus'],
       agreementId: 'MOU-2026-HSG-01', outcome: 'RELEASED',
     });

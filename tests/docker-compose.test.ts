@@ -33,7 +33,7 @@ describe('docker-compose.yml', () => {
     expect(services[`${agency}-db`].image).toMatch(/^postgres:/);
     expect(Object.keys(service.depends_on)).toEqual([`${agency}-db`, 'migrate']);
     expect(service.depends_on.migrate.condition).toBe('service_completed_successfully');
-    expect(service.healthcheck.test.join(' ')).toContain(`localhost:${DEFAULT_SUBGRAPH_PORTS[agency]}/health`);
+    expect(service.healthcheck.test.join(' ')).toContain(`localhost:${DEFAULT_SUBGRAPH_PORTS[agency]}/ready`);
     expect(service.ports).toBeUndefined();
   });
 

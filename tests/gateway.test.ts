@@ -95,7 +95,7 @@ describe('gateway', () => {
     }
   });
 
-  it('passes the caller’s Authorization header and a request id on to the subgraph', async () => {
+  it('passes the caller’s Authorization header, its own request id and the caller’s as a correlation id on to the subgraph', async () => {
     const courts = await fakeSubgraph(() => ({ json: { data: { case: { id: 'x', docketNumber: 'DV-1' } } } }));
     const gateway = await gatewayWith({ courts: courts.url });
     try {
@@ -103,7 +103,12 @@ describe('gateway', () => {
       expect(result.data).toEqual({ case: { id: 'x', docketNumber: 'DV-1' } });
       expect(courts.requests).toHaveLength(1);
       expect(courts.requests[0].headers.authorization).toBe(`Bearer ${await tokenFor(CLERK)}`);
-      expect(courts.requests[0].headers['x-request-id']).toBe('req-42');
+      // The gateway's own id (a UUID), never the client's; the client's travels as a correlation id.
+      expect(courts.requests[0].headers['x-request-id']).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(courts.requests[0].headers['x-correlation-id']).toBe('req-42');
+      // The remaining budget of the request's deadline, in ms.
+      expect(Number(courts.requests[0].headers['x-deadline-ms'])).toBeGreaterThan(0);
+      expect(Number(courts.requests[0].headers['x-deadline-ms'])).toBeLessThanOrEqual(30_000);
     } finally {
       await gateway.close();
       await courts.close();

@@ -280,6 +280,8 @@ export interface AuditedContext {
   requestId: string;
   disclosures?: DisclosureCollector;
   policy?: { writes?: PendingWrite[] };
+  /** A stopped request sends no data, so nothing of it is logged. */
+  deadline?: { stopped?: unknown };
 }
 
 /** Records each permitted write with its outcome: WRITE_FAILED (with the error's code) if its field answered an error. */
@@ -307,10 +309,14 @@ export function disclosureLogPlugin<C extends AuditedContext>(agency: string): A
           if (!caller || !disclosures) return;
           // The owner's own staff go to the access log, other agencies to the disclosure log.
           const table: AuditTable = caller.agency === agency ? 'access_log' : 'disclosure_log';
-          if (contextValue.policy?.writes?.length) {
-            settleWrites(contextValue.policy.writes, disclosures, response.body.kind === 'single' ? (response.body.singleResult.errors as never) : undefined);
+          const wrote = Boolean(contextValue.policy?.writes?.length);
+          if (wrote) {
+            settleWrites(contextValue.policy!.writes, disclosures, response.body.kind === 'single' ? (response.body.singleResult.errors as never) : undefined);
           }
           if (disclosures.size === 0) return;
+          // Stopped (deadline, caller gone, field cap): the response carries no data (stoppedRequestPlugin),
+          // so nothing was disclosed; a write it made still stands and is still recorded.
+          if (contextValue.deadline?.stopped && !wrote) return;
           try {
             await writeDisclosures(contextValue.db, disclosures, caller, contextValue.requestId, table);
           } catch (error) {

@@ -4,6 +4,7 @@
  * criminal-justice-referred patients (42 CFR 2.35) until when it is irrevocable.
  */
 import DataLoader from 'dataloader';
+import { queryWithin } from '../query-cancellation';
 import { RequestBatches } from '../loaders';
 import { DataSource, EntitySchema, MigrationInterface, QueryRunner } from 'typeorm';
 import { AgencyName } from '../config';
@@ -55,7 +56,7 @@ export function consentLoader(batches: RequestBatches, db: DataSource, recipient
   const columns = selectColumns(db, ConsentEntity);
   const sql = `SELECT ${columns} FROM consent WHERE recipient_agency = $1 AND person_id = ANY($2::uuid[]) ORDER BY signed_date DESC, id`;
   return batches.loader(async (personIds: readonly string[]) => {
-    const rows: ConsentRecord[] = await db.query(sql, [recipient, [...new Set(personIds)]]);
+    const rows: ConsentRecord[] = await queryWithin(db, sql, [recipient, [...new Set(personIds)]], batches.deadline);
     return personIds.map((id) => rows.filter((r) => r.personId === id));
   });
 }

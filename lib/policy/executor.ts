@@ -18,6 +18,7 @@ import { IRules, allow, deny, rule, shield } from 'graphql-shield';
 import type { ShieldRule } from 'graphql-shield/typings/types';
 import { ConfigError } from '../config';
 import { CompiledPolicy, SHIELD_OPTIONS, isPromiseLike } from './rules';
+import { ABANDONED } from '../request-deadline';
 
 export const POLICY_EXECUTORS = ['sync', 'graphql-shield'] as const;
 export type PolicyExecutor = (typeof POLICY_EXECUTORS)[number];
@@ -120,6 +121,10 @@ export function synchronousShield(schema: GraphQLSchema, rules: IRules): IMiddle
     for (const fieldName of Object.keys(type.getFields())) {
       const evaluate = evaluatorFor(`${type.name}.${fieldName}`, ruleAt(rules, type.name, fieldName, fallbackRule));
       const guarded = (resolve: Resolve, parent: unknown, args: unknown, ctx: unknown, info: GraphQLResolveInfo): any => {
+        // The request's budget: once it is stopped (deadline, caller gone, field cap), nothing more
+        // resolves; while it lets the event loop turn, the field waits.
+        const held = (ctx as Budgeted).deadline?.spend();
+        if (held) return held === true ? ABANDONED : held.then(() => guarded(resolve, parent, args, ctx, info));
         const verdict = evaluate(parent, args, ctx, info);
         if (verdict instanceof Promise) return verdict.then((v) => settle(v, resolve, parent, args, ctx, info));
         return settle(verdict, resolve, parent, args, ctx, info);
@@ -131,9 +136,21 @@ export function synchronousShield(schema: GraphQLSchema, rules: IRules): IMiddle
   return map;
 }
 
+interface Budgeted {
+  deadline?: { spend(): boolean | Promise<void> };
+}
+
+/** For graphql-shield's executor: the request's budget, spent per field (the sync executor does it itself). */
+const spendPerField = (resolve: Resolve, parent: unknown, args: unknown, ctx: Budgeted, info: GraphQLResolveInfo): any => {
+  const held = ctx.deadline?.spend();
+  if (held) return held === true ? ABANDONED : held.then(() => spendPerField(resolve, parent, args, ctx, info));
+  return resolve(parent, args, ctx, info);
+};
+
 /** The schema guarded by the compiled rules (run by `executor`) and the record middleware. */
 export function guardSchema(schema: GraphQLSchema, compiled: CompiledPolicy, executor: PolicyExecutor = policyExecutor()): GraphQLSchema {
   const guard: IMiddlewareGenerator<any, any, any> | IMiddlewareFieldMap =
     executor === 'graphql-shield' ? shield(compiled.rules, SHIELD_OPTIONS) : synchronousShield(schema, compiled.rules);
+  if (executor === 'graphql-shield') return applyMiddleware(schema, spendPerField as IMiddleware, guard, compiled.records);
   return applyMiddleware(schema, guard, compiled.records);
 }

@@ -33,6 +33,8 @@ export interface TestStack extends Stack {
 
 export interface GqlResult<T> {
   status: number;
+  /** The gateway's id of the request (response header X-Request-Id). */
+  requestId?: string;
   data?: T;
   errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[];
 }
@@ -57,7 +59,10 @@ export async function postGraphQL<T>(
     body: JSON.stringify({ query, variables }),
   });
   const body = (await response.json()) as GqlResult<T>;
-  return { ...body, status: response.status };
+  const result: GqlResult<T> = { ...body, status: response.status };
+  // Not enumerable: results are compared whole, and each request has its own id.
+  Object.defineProperty(result, 'requestId', { value: response.headers.get('x-request-id') ?? undefined, enumerable: false });
+  return result;
 }
 
 export async function startTestStack(options: { cases: number; policyExecutor?: PolicyExecutor; clock?: SettableClock; agreements?: Agreement[] }): Promise<TestStack> {

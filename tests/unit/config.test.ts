@@ -2,7 +2,21 @@ import { authSettings } from '../../lib/auth/identity';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigError, agencyDatabaseConfig, databaseUrl, hasConfiguredDatabases, subgraphPort, subgraphUrl } from '../../lib/config';
+import {
+  ConfigError,
+  agencyDatabaseConfig,
+  databaseUrl,
+  hasConfiguredDatabases,
+  maxResponseFields,
+  maxSubgraphResponseBytes,
+  requestTimeoutMs,
+  shutdownGraceMs,
+  statementTimeoutMs,
+  subgraphPort,
+  subgraphRequestTimeoutMs,
+  subgraphUrl,
+} from '../../lib/config';
+import { budgetFromHeader } from '../../lib/request-deadline';
 
 describe('config', () => {
   it('derives one database per agency from DATABASE_URL, or takes each agency’s own', () => {
@@ -52,5 +66,27 @@ describe('config', () => {
     expect(() => agencyDatabaseConfig('courts', { COURTS_DATABASE_URL: 'postgres://same@db/c', COURTS_MIGRATION_DATABASE_URL: 'postgres://same@db/c' })).toThrow(/different roles/);
     expect(() => agencyDatabaseConfig('courts', { COURTS_DATABASE_URL: 'postgres://db/c' })).toThrow(/COURTS_DATABASE_URL must name the database role/);
     expect(() => agencyDatabaseConfig('courts', { ...env, COURTS_DATABASE_PASSWORD_FILE: path.join(dir, 'missing') })).toThrow(/COURTS_DATABASE_PASSWORD_FILE .* could not be read/);
+  });
+
+  it('reads the deadlines, caps and grace period, with their defaults, and names a bad value', () => {
+    expect(requestTimeoutMs({})).toBe(30_000);
+    expect(subgraphRequestTimeoutMs({})).toBe(30_000);
+    expect(statementTimeoutMs('courts', {})).toBe(30_000);
+    expect(statementTimeoutMs('courts', { STATEMENT_TIMEOUT_MS: '5000' })).toBe(5_000);
+    expect(statementTimeoutMs('courts', { STATEMENT_TIMEOUT_MS: '5000', COURTS_STATEMENT_TIMEOUT_MS: '2000' })).toBe(2_000);
+    expect(maxResponseFields({})).toBe(250_000);
+    expect(maxSubgraphResponseBytes({})).toBe(16 * 1024 * 1024);
+    expect(shutdownGraceMs({})).toBe(10_000);
+    expect(() => requestTimeoutMs({ REQUEST_TIMEOUT_MS: '0' })).toThrow(new ConfigError('REQUEST_TIMEOUT_MS must be a positive integer, got "0"'));
+    expect(() => maxResponseFields({ MAX_RESPONSE_FIELDS: 'lots' })).toThrow(/MAX_RESPONSE_FIELDS/);
+    expect(() => statementTimeoutMs('housing', { HOUSING_STATEMENT_TIMEOUT_MS: '-1' })).toThrow(/HOUSING_STATEMENT_TIMEOUT_MS/);
+  });
+
+  it('holds a caller’s deadline header to the subgraph’s maximum; a bad header means the maximum', () => {
+    expect(budgetFromHeader('1500', 30_000)).toBe(1_500);
+    expect(budgetFromHeader('999999999', 30_000)).toBe(30_000);
+    expect(budgetFromHeader(undefined, 30_000)).toBe(30_000);
+    expect(budgetFromHeader('soon', 30_000)).toBe(30_000);
+    expect(budgetFromHeader('-5', 30_000)).toBe(30_000);
   });
 });
