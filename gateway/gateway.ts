@@ -15,6 +15,7 @@ import { CALLER_CODES, formatError } from '../lib/errors';
 import { RunningServer, correlationIdOf, serve } from '../lib/http-server';
 import { randomUUID } from 'node:crypto';
 import { logger } from '../lib/logger';
+import { requestIdPlugin } from '../lib/request-id-plugin';
 import { RequestDeadline } from '../lib/request-deadline';
 import { deadlineFetch, registerDeadline, subgraphReadiness } from './deadline-fetch';
 import { Caller, Verifier } from '../lib/auth/identity';
@@ -148,7 +149,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     formatError,
     // The processes that start servers handle signals (bin/start.ts, */main.ts).
     stopOnTerminationSignals: false,
-    plugins: [limiter.plugin<GatewayContext>(), withholdingPlugin(), requestIdPlugin()],
+    plugins: [limiter.plugin<GatewayContext>(), withholdingPlugin(), requestIdPlugin<GatewayContext>()],
   });
   await apollo.start();
   const running = await serve({
@@ -176,19 +177,6 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     close: async (graceMs?: number) => {
       await running.close(graceMs);
       await apollo.stop();
-    },
-  };
-}
-
-/** Tells the caller the request's id (X-Request-Id): the one every disclosure-log row of it carries. */
-function requestIdPlugin(): ApolloServerPlugin<GatewayContext> {
-  return {
-    async requestDidStart() {
-      return {
-        async willSendResponse({ contextValue, response }) {
-          if (contextValue.requestId) response.http.headers.set('x-request-id', contextValue.requestId);
-        },
-      };
     },
   };
 }

@@ -232,7 +232,7 @@ export function operationLimits(env: Env = process.env): OperationLimits {
       continue;
     }
     const value = Number(raw);
-    if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(value) || value <= 0) {
+    if (!/^\d+$/.test(raw.trim()) || !Number.isFinite(value) || value <= 0) {
       throw new ConfigError(`${variable} must be a positive integer, got "${raw}"`);
     }
     limits[key] = value;

@@ -30,7 +30,7 @@ export const APPEND_ONLY_TABLES: readonly string[] = ['disclosure_log'];
  * Tables whose rows the application itself removes (e.g. expired idempotency keys): the only ones
  * it may DELETE from. Never an append-only table (startup fails if one is listed).
  */
-export const DELETABLE_TABLES: readonly string[] = [];
+export const DELETABLE_TABLES: readonly string[] = ['idempotency_record'];
 
 /** The TypeORM bookkeeping table: the application role may read it (pending-migration check). */
 const MIGRATIONS_TABLE = 'migrations';

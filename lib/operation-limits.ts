@@ -215,6 +215,8 @@ export class CostEstimate {
     private readonly variables: Record<string, unknown>,
   ) {}
 
+  private readonly fragmentCosts = new Map<string, number>();
+
   static of(document: DocumentNode, operation: OperationDefinitionNode, schema: GraphQLSchema | undefined, bounds: ListBounds, variables: Record<string, unknown> = {}): number {
     const fragments = new Map<string, FragmentDefinitionNode>();
     for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
@@ -257,10 +259,25 @@ export class CostEstimate {
         cost += this.selectionCost(selection.selectionSet, this.typeNamed(selection.typeCondition?.name.value, type), sized);
       } else if (selection.kind === Kind.FRAGMENT_SPREAD) {
         const fragment = this.fragments.get(selection.name.value);
-        if (fragment) cost += this.selectionCost(fragment.selectionSet, this.typeNamed(fragment.typeCondition.name.value, type), sized);
+        if (fragment) cost += this.fragmentCost(fragment, type, sized);
       } else {
         cost += this.fieldCost(selection, type, sized);
       }
+    }
+    return cost;
+  }
+
+  /**
+   * A fragment's cost, once per fragment and context (the type it is spread on and any slicing the
+   * parent passes down): nested spreads multiply the selection, not the work of costing it. (Only
+   * reached within the shape limits, but a loosened OPERATION_MAX_FIELDS must not make it exponential.)
+   */
+  private fragmentCost(fragment: FragmentDefinitionNode, type: GraphQLNamedType | undefined, sized?: Sized): number {
+    const key = `${fragment.name.value}|${type?.name ?? ''}|${sized ? `${sized.size}:${sized.fields.join(',')}` : ''}`;
+    let cost = this.fragmentCosts.get(key);
+    if (cost === undefined) {
+      cost = this.selectionCost(fragment.selectionSet, this.typeNamed(fragment.typeCondition.name.value, type), sized);
+      this.fragmentCosts.set(key, cost);
     }
     return cost;
   }

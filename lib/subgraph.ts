@@ -25,6 +25,7 @@ import { RolePolicy, checkRolePolicy, loadRolePolicies } from './policy/roles';
 import { PolicyExecutor, guardSchema } from './policy/executor';
 import { scalarResolvers } from './scalars';
 import { RequestBatches } from './loaders';
+import { requestIdPlugin } from './request-id-plugin';
 import { IDEMPOTENCY_HEADER, idempotencyKeyOf, scopeMutationsByIdempotencyKey } from './idempotency';
 import { limitInputs } from './input-limits';
 import { assertServiceRole } from './db-roles';
@@ -161,6 +162,7 @@ export function createSubgraphServer<L>(
       // Before the disclosure log: a stopped request answers with its stop, and nothing is logged.
       stoppedRequestPlugin<L>(),
       disclosureLogPlugin<SubgraphContext<L>>(definition.name),
+      requestIdPlugin<SubgraphContext<L>>(),
     ],
   });
 }

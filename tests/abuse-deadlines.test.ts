@@ -17,6 +17,7 @@ import { loadVerificationKeys } from '../lib/auth/keys';
 import { ChildSubgraph, cpuMeasurable, cpuMs, startChildSubgraph } from './support/child-subgraph';
 import { TestStack, postGraphQL, startTestStack, usesRealPostgres } from './support/stack';
 import { CLERK, PROBATION_OFFICER, authHeader } from './support/tokens';
+import { LIFTED_OPERATION_LIMITS, liftOperationLimits } from './support/limits';
 
 const LEVELS = 24;
 
@@ -55,11 +56,16 @@ let courts: ChildSubgraph;
 let caseId: string;
 const figures: Record<string, number> = {};
 
+let restoreLimits: () => void;
+
 beforeAll(async () => {
+  // The busy query is far beyond the operation limits; here the deadline is the guard under test.
+  restoreLimits = liftOperationLimits();
   stack = await startTestStack({ cases: 12 });
   const [row] = await stack.databases.courts.query('SELECT case_id AS "caseId" FROM program_mandate ORDER BY case_id LIMIT 1');
   caseId = row.caseId;
   courts = await startChildSubgraph('courts', stack.databaseUrls.courts, {
+    ...LIFTED_OPERATION_LIMITS,
     SUBGRAPH_REQUEST_TIMEOUT_MS: '20000',
     MAX_RESPONSE_FIELDS: '1000000000',
   });
@@ -68,6 +74,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await courts?.stop();
   await stack?.stop();
+  restoreLimits?.();
   // For the closing note of issue 7.
   if (Object.keys(figures).length) console.log(`deadline figures: ${JSON.stringify(figures)}`);
 });

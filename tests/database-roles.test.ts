@@ -86,7 +86,7 @@ describe('grants after migrations', () => {
         CREATE TRIGGER later_guarded_no_change BEFORE UPDATE OR DELETE OR TRUNCATE ON later_guarded
           FOR EACH STATEMENT EXECUTE FUNCTION disclosure_log_append_only();`);
       try {
-        expect(await appendOnlyTables((sql, p) => owner.query(sql, p))).toEqual(['disclosure_log', 'later_access_log', 'later_guarded']);
+        expect(await appendOnlyTables((sql, p) => owner.query(sql, p))).toEqual(['access_log', 'disclosure_log', 'later_access_log', 'later_guarded']);
         await grantApplicationRole((sql, p) => owner.query(sql, p), app);
         const privileges = await owner.query(
           `SELECT t AS table, has_table_privilege($1, t, 'INSERT') AS insert, has_table_privilege($1, t, 'UPDATE') AS update,

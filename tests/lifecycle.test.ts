@@ -20,6 +20,7 @@ import { loadAgreements } from '../lib/policy/agreements';
 import { cpuMs, startChildSubgraph } from './support/child-subgraph';
 import { TestStack, operation, postGraphQL, startTestStack } from './support/stack';
 import { CLERK, PROBATION_OFFICER, authHeader } from './support/tokens';
+import { LIFTED_OPERATION_LIMITS } from './support/limits';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -110,9 +111,12 @@ describe('/ready', () => {
   it('is 503 for a subgraph whose database is down, and for a gateway with a subgraph not ready; /health stays 200 for the gateway', async () => {
     const verify = createVerifier(authSettings(await loadVerificationKeys()));
     const { entities, migrations } = SUBGRAPHS.courts;
-    // A data source whose database cannot be reached.
-    const down: DataSource = createDataSource({ url: 'postgres://nobody@127.0.0.1:1/none', entities, migrations });
+    // A subgraph whose database goes away once it is serving (it checks its role at startup, so it
+    // starts on a working connection): its pool is closed under it.
+    const down: DataSource = createDataSource({ url: stack.databaseUrls.courts, entities, migrations, poolSize: 1 });
+    await down.initialize();
     const courts = await startSubgraph(SUBGRAPHS.courts, down, { host: '127.0.0.1', port: 0, verify, agreements: loadAgreements() });
+    await down.destroy();
     const gateway = await startGateway({ subgraphUrls: { ...stack.subgraphUrls, courts: courts.url }, host: '127.0.0.1', port: 0, timeoutMs: 30_000, verify });
     try {
       const subgraph = await fetch(courts.url.replace('/graphql', '/ready'));
@@ -132,7 +136,7 @@ describe('/ready', () => {
 describe('shutting down', () => {
   it('a subgraph on SIGTERM lets the request in flight finish, refuses new connections, then closes its pool and exits', async () => {
     const [row] = await stack.databases.courts.query('SELECT case_id AS "caseId" FROM program_mandate ORDER BY case_id LIMIT 1');
-    const child = await startChildSubgraph('courts', stack.databaseUrls.courts, { SHUTDOWN_GRACE_MS: '20000', LOG_LEVEL: 'info', MAX_RESPONSE_FIELDS: '1000000000' });
+    const child = await startChildSubgraph('courts', stack.databaseUrls.courts, { ...LIFTED_OPERATION_LIMITS, SHUTDOWN_GRACE_MS: '20000', LOG_LEVEL: 'info', MAX_RESPONSE_FIELDS: '1000000000' });
     try {
       // A request that takes ~4 s (a large response cut off by the deadline it asks for).
       const fragments = [];

@@ -80,7 +80,8 @@ describe.each(['2026-11-24', '2031-06-15'])('the date-sensitive cases on %s', (d
       clock.set(`${addDays(day, 1)}T08:00`);
       const next = await victimStatus();
       expect(next.status).toBeNull();
-      expect(next.reasons).toEqual(['CONSENT_EXPIRED']);
+      // The court is told only that it is withheld; housing's log keeps CONSENT_EXPIRED.
+      expect(next.reasons).toEqual(['RECORD_WITHHELD']);
     } finally {
       await stack.asOwner('housing', (db) => db.query('UPDATE consent SET expires_on = $2 WHERE id = $1', [consent.id, consent.expiresOn]));
     }

@@ -49,9 +49,13 @@ function normalized(answer: unknown, personId: string): string {
 const AT_GATEWAY = 'query($id: ID!) { person(id: $id) { id housingStatus } }';
 const DIRECT = (id: string) => `{ _entities(representations: [{ __typename: "Person", id: "${id}" }]) { ... on Person { id housingStatus } } }`;
 
+/** The request id each answer came with (X-Request-Id), by where it was asked and whom about. */
+const requestIds = new Map<string, string>();
+const remember = (key: string) => <T extends { requestId?: string }>(result: T) => (requestIds.set(key, result.requestId!), result);
+
 describe.each([
-  ['at the gateway', (id: string) => stack.gql(AT_GATEWAY, { id }, { as: JUDGE, headers: { 'x-request-id': `uniform-gw-${id}` } })],
-  ['from the housing subgraph directly', (id: string) => stack.gql(DIRECT(id), {}, { url: stack.subgraphUrls.housing, as: JUDGE, headers: { 'x-request-id': `uniform-direct-${id}` } })],
+  ['at the gateway', (id: string) => stack.gql(AT_GATEWAY, { id }, { as: JUDGE }).then(remember(`gateway:${id}`))],
+  ['from the housing subgraph directly', (id: string) => stack.gql(DIRECT(id), {}, { url: stack.subgraphUrls.housing, as: JUDGE }).then(remember(`direct:${id}`))],
 ])('a withheld housing status, %s', (where, ask) => {
   it('is the same answer for a person never known, known without consent, with a revoked and with an expired consent', async () => {
     const answers = {} as Record<keyof typeof people, string>;
@@ -71,11 +75,11 @@ describe.each([
   });
 
   it('keeps the precise reason in housing’s own log', async () => {
-    const prefix = where === 'at the gateway' ? 'uniform-gw-' : 'uniform-direct-';
+    const prefix = where === 'at the gateway' ? 'gateway:' : 'direct:';
     const reasons: Record<string, string> = {};
     for (const [which, id] of Object.entries(people)) {
       const rows: { reason: string }[] = await stack.databases.housing.query(
-        "SELECT reason FROM disclosure_log WHERE request_id = $1 AND outcome = 'DENIED'", [`${prefix}${id}`]);
+        "SELECT reason FROM disclosure_log WHERE request_id = $1 AND outcome = 'DENIED'", [requestIds.get(`${prefix}${id}`)]);
       reasons[which] = rows.map((r) => r.reason).join(',');
     }
     expect(reasons).toEqual({ neverKnown: 'CONSENT_MISSING', noConsent: 'CONSENT_MISSING', revoked: 'CONSENT_REVOKED', expired: 'CONSENT_EXPIRED' });
