@@ -11,8 +11,16 @@ import { AGENCIES, AgencyName } from './config';
 
 /** Connections each embedded server accepts; PGlite runs their statements one at a time. */
 export const EMBEDDED_MAX_CONNECTIONS = 16;
-/** Pool size a data source should use against the embedded server. */
-export const EMBEDDED_POOL_SIZE = 4;
+/**
+ * Pool size a data source should use against the embedded server: one. pglite-socket queues the
+ * protocol messages of its connections one message at a time, so outside a transaction the
+ * Parse/Bind/Execute of two connections' parameterized statements can interleave on PGlite's one
+ * backend ("portal \"\" cannot be run" — seen when an access-log insert met a concurrent write).
+ * One connection per data source keeps each statement's messages together; PGlite runs one
+ * statement at a time anyway. (No code path waits on the pool inside a transaction: writes use
+ * the transaction's own manager.)
+ */
+export const EMBEDDED_POOL_SIZE = 1;
 
 export interface EmbeddedPostgres {
   urls: Record<AgencyName, string>;
