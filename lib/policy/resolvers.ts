@@ -92,23 +92,28 @@ export function consentMutations(owner: string, legalBasis: string, schema: () =
   };
 }
 
-/** Person.<agency>Disclosures(from, to): what this agency released about the person, and refused. */
-export async function disclosuresOf(
-  person: { id: string },
-  { from, to }: { from: string; to: string },
-  ctx: SubgraphContext<unknown>,
-): Promise<DisclosureRecord[]> {
-  const check = new InputCheck('');
-  check.notBefore('to', to, 'from', from);
-  check.done();
-  const columns = selectColumns(ctx.db, DisclosureEntity);
-  return ctx.batches.track<DisclosureRecord[]>(ctx.db.query(
-    // The period's days are days in the policy time zone, whatever the database session's zone.
-    `SELECT ${columns} FROM disclosure_log WHERE person_id = $1
-        AND at >= ($2::date::timestamp AT TIME ZONE $4) AND at < (($3::date + 1)::timestamp AT TIME ZONE $4) ORDER BY seq`,
-    [person.id, from, to, ctx.clock.timeZone],
-  ));
+type Period = { from: string; to: string };
+
+/**
+ * A person's rows of one of the agency's logs over a period. The period's days are days in the
+ * policy time zone, whatever the database session's zone.
+ */
+function logRowsOf(table: 'disclosure_log' | 'access_log', entity: typeof DisclosureEntity) {
+  return async (person: { id: string }, { from, to }: Period, ctx: SubgraphContext<unknown>): Promise<DisclosureRecord[]> => {
+    const check = new InputCheck('');
+    check.notBefore('to', to, 'from', from);
+    check.done();
+    const columns = selectColumns(ctx.db, entity);
+    return ctx.batches.track<DisclosureRecord[]>(ctx.db.query(
+      `SELECT ${columns} FROM ${table} WHERE person_id = $1
+          AND at >= ($2::date::timestamp AT TIME ZONE $4) AND at < (($3::date + 1)::timestamp AT TIME ZONE $4) ORDER BY seq`,
+      [person.id, from, to, ctx.clock.timeZone],
+    ));
+  };
 }
+
+/** Person.<agency>Disclosures(from, to): what this agency released about the person, and refused. */
+export const disclosuresOf = logRowsOf('disclosure_log', DisclosureEntity);
 
 export const disclosureResolvers = {
   recipientAgency: (d: DisclosureRecord) => d.callerAgency,
@@ -127,20 +132,7 @@ export const consentTypeResolvers = {
 };
 
 /** Person.<agency>Accesses(from, to): what this agency's own staff read of the person's sensitive records, and wrote. */
-export async function accessesOf(
-  person: { id: string },
-  { from, to }: { from: string; to: string },
-  ctx: SubgraphContext<unknown>,
-): Promise<DisclosureRecord[]> {
-  const check = new InputCheck('');
-  check.notBefore('to', to, 'from', from);
-  check.done();
-  const columns = selectColumns(ctx.db, AccessEntity);
-  return ctx.batches.track<DisclosureRecord[]>(ctx.db.query(
-    `SELECT ${columns} FROM access_log WHERE person_id = $1 AND at >= $2::date AND at < ($3::date + 1) ORDER BY seq`,
-    [person.id, from, to],
-  ));
-}
+export const accessesOf = logRowsOf('access_log', AccessEntity);
 
 export const accessResolvers = {
   subject: (d: DisclosureRecord) => d.callerSubject,
