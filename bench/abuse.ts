@@ -15,7 +15,7 @@
  */
 import { ChildProcess, fork } from 'node:child_process';
 import path from 'node:path';
-import { AGENCIES, AgencyName, gatewayPort, subgraphPort } from '../lib/config';
+import { SERVICES, ServiceName, gatewayPort, subgraphPort } from '../lib/config';
 import { openConfiguredDatabases } from '../lib/databases';
 import { countCases, seedDemoData } from '../lib/seed';
 import { authSettings, signToken } from '../lib/auth/identity';
@@ -148,7 +148,7 @@ async function main(): Promise<void> {
   await opened.close();
 
   const token = await signToken({ agency: 'courts', role: 'judge', purpose: 'judicial_review', subject: 'bench-judge' }, await loadSigningKey(), authSettings({ keys: [] }));
-  const subgraphs = AGENCIES.map((a: AgencyName) => startService(a, `subgraphs/${a}/main.ts`, env, `http://127.0.0.1:${subgraphPort(a)}/graphql`));
+  const subgraphs = SERVICES.map((a: ServiceName) => startService(a, `subgraphs/${a}/main.ts`, env, `http://127.0.0.1:${subgraphPort(a)}/graphql`));
   const gateway = startService('gateway', 'gateway/main.ts', env, `http://127.0.0.1:${gatewayPort()}/graphql`);
   const services = [gateway, ...subgraphs];
   const courts = subgraphs[0];

@@ -18,7 +18,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
-import { AGENCIES, AgencyName, databaseUrl } from '../lib/config';
+import { SERVICES, ServiceName, databaseUrl } from '../lib/config';
 import { Caller, authSettings, createVerifier, signToken } from '../lib/auth/identity';
 import { loadSigningKey, loadVerificationKeys } from '../lib/auth/keys';
 import { dropDatabase } from '../lib/db';
@@ -46,7 +46,7 @@ const ROUNDS = arg('rounds', 30);
 const WARMUP = 5;
 
 interface Recorded {
-  agency: AgencyName;
+  agency: ServiceName;
   query: string;
   variables: Record<string, unknown>;
 }
@@ -74,14 +74,14 @@ async function main(): Promise<void> {
   const real = Boolean(process.env.DATABASE_URL);
   const prefix = `dvbench_${process.pid}_`;
   const urls = real
-    ? (Object.fromEntries(AGENCIES.map((a) => [a, databaseUrl(a, { DATABASE_URL: process.env.DATABASE_URL, DATABASE_PREFIX: prefix })!])) as Record<AgencyName, string>)
+    ? (Object.fromEntries(SERVICES.map((a) => [a, databaseUrl(a, { DATABASE_URL: process.env.DATABASE_URL, DATABASE_PREFIX: prefix })!])) as Record<ServiceName, string>)
     : undefined;
   process.env.DATA_DIR ??= fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'dv-bench-'));
   const stack = await startStack({
     databaseUrls: urls,
     host: '127.0.0.1',
     gatewayPort: 0,
-    subgraphPorts: { courts: 0, housing: 0, counseling: 0, probation: 0 },
+    subgraphPorts: { courts: 0, housing: 0, counseling: 0, probation: 0, outcomes: 0 },
   });
   try {
     await seedDemoData(stack.databases, { cases: CASES });
@@ -103,7 +103,7 @@ async function main(): Promise<void> {
     const realFetch = globalThis.fetch;
     globalThis.fetch = async (input: any, init?: any) => {
       const url = String(input);
-      const agency = AGENCIES.find((a) => stack.subgraphUrls[a] === url);
+      const agency = SERVICES.find((a) => stack.subgraphUrls[a] === url);
       if (agency && init?.body) {
         const body = JSON.parse(String(init.body));
         recorded.push({ agency, query: body.query, variables: body.variables ?? {} });
@@ -127,7 +127,7 @@ async function main(): Promise<void> {
     const onlyConfig = process.argv.includes('--config') ? process.argv[process.argv.indexOf('--config') + 1] : undefined;
     const configs = allConfigs.filter((c) => !onlyConfig || c === onlyConfig || c === 'bare');
     const servers = new Map<string, ApolloServer<SubgraphContext<unknown>>>();
-    for (const agency of AGENCIES) {
+    for (const agency of SERVICES) {
       const definition = SUBGRAPHS[agency];
       for (const config of configs) {
         const server = new ApolloServer<SubgraphContext<unknown>>({
@@ -148,7 +148,7 @@ async function main(): Promise<void> {
         servers.set(`${agency}:${config}`, server);
       }
     }
-    const runOnce = async (agency: AgencyName, config: (typeof configs)[number]) => {
+    const runOnce = async (agency: ServiceName, config: (typeof configs)[number]) => {
       const server = servers.get(`${agency}:${config}`)!;
       for (const op of recorded.filter((r) => r.agency === agency)) {
         const ctx = contextFor(SUBGRAPHS[agency], stack.databases[agency], caller, 'bench');
@@ -162,7 +162,7 @@ async function main(): Promise<void> {
     // 3. Interleaved rounds.
     const onlyAgency = process.argv.includes('--agency') ? process.argv[process.argv.indexOf('--agency') + 1] : undefined;
     for (let round = 0; round < WARMUP + ROUNDS; round++) {
-      for (const agency of AGENCIES.filter((a) => !onlyAgency || a === onlyAgency)) {
+      for (const agency of SERVICES.filter((a) => !onlyAgency || a === onlyAgency)) {
         for (const config of round % 2 ? [...configs].reverse() : configs) {
           const start = process.cpuUsage();
           await runOnce(agency, config);
@@ -178,7 +178,7 @@ async function main(): Promise<void> {
     const per = (agency: string, config: string) => mean(samples.get(`${agency}:${config}`) ?? [0]);
     console.log(`\nCaseload(first: ${FIRST}) of ${CASES} seeded cases as ${who.agency}/${who.role}/${who.purpose}; mean of ${ROUNDS} rounds after ${WARMUP} warm-up`);
     console.log(`database: ${real ? 'PostgreSQL (its own process: not counted)' : 'embedded PGlite IN THIS PROCESS (its CPU is counted in every column)'}`);
-    console.log(`subgraph operations per request: ${AGENCIES.map((a) => `${a} ${recorded.filter((r) => r.agency === a).length}`).join(', ')}; fields withheld: ${withheld}`);
+    console.log(`subgraph operations per request: ${SERVICES.map((a) => `${a} ${recorded.filter((r) => r.agency === a).length}`).join(', ')}; fields withheld: ${withheld}`);
     const titles: Record<(typeof allConfigs)[number], string> = {
       bare: 'bare',
       'pass-through': 'middleware floor',
@@ -193,7 +193,7 @@ async function main(): Promise<void> {
     const cell = (v: number, base: number) => `${v.toFixed(2).padStart(6)} (${(v / base).toFixed(2)}x)`;
     const line = (name: string, v: number[]) =>
       console.log(`${name.padEnd(18)} ${v.map((x, i) => (i === 0 ? x.toFixed(2).padStart(6) : cell(x, v[0]).padStart(18))).join('   ')}`);
-    for (const agency of AGENCIES) {
+    for (const agency of SERVICES) {
       const values = configs.map((c) => per(agency, c));
       values.forEach((v, i) => (sums[i] += v));
       line(agency, values);

@@ -1,5 +1,5 @@
 /** npm run audit:verify: recomputes every agency's disclosure-log and access-log hash chains and reports. */
-import { AGENCIES } from '../lib/config';
+import { SERVICES } from '../lib/config';
 import { openConfiguredDatabases } from '../lib/databases';
 import { verifyChain } from '../lib/policy/audit';
 
@@ -7,7 +7,7 @@ async function main(): Promise<number> {
   const opened = await openConfiguredDatabases();
   let broken = 0;
   try {
-    for (const agency of AGENCIES) {
+    for (const agency of SERVICES) {
       for (const table of ['disclosure_log', 'access_log'] as const) {
         const report = await verifyChain(opened.databases[agency], table);
         if (report.ok) console.log(`${agency} ${table}: ${report.rows} rows, chain intact`);

@@ -1,11 +1,11 @@
 /** npm run migrate: applies every agency's pending TypeORM migrations and lists what ran. */
-import { AGENCIES } from '../lib/config';
+import { SERVICES } from '../lib/config';
 import { openConfiguredDatabases } from '../lib/databases';
 
 async function main(): Promise<void> {
   const opened = await openConfiguredDatabases();
   try {
-    for (const agency of AGENCIES) {
+    for (const agency of SERVICES) {
       const applied: { name: string }[] = await opened.databases[agency].query(
         'SELECT name FROM migrations ORDER BY "timestamp"',
       );

@@ -3,7 +3,7 @@
  * Loads and checks every agreement against the subgraphs, fails naming any field no policy
  * classifies, and prints the sharing matrix: agency × role × purpose × field.
  */
-import { AGENCIES } from '../lib/config';
+import { SERVICES } from '../lib/config';
 import { isCalendarDate } from '../lib/scalars';
 import { loadAgreements } from '../lib/policy/agreements';
 import { classifyFields } from '../lib/policy/classification';
@@ -20,7 +20,7 @@ function main(): number {
   const agreements = loadAgreements();
   let unclassified = 0;
   if (tsv) console.log(['subgraph', 'field', 'agency', 'role', 'purpose', 'decision', 'agreements', 'conditions'].join('\t'));
-  for (const agency of AGENCIES) {
+  for (const agency of SERVICES) {
     const definition = SUBGRAPHS[agency];
     const schema = buildUnguardedSchema(definition);
     const roles = checkAgreements(definition, agreements, schema);

@@ -4,8 +4,8 @@
  */
 import path from 'node:path';
 import {
-  AGENCIES,
-  AgencyName,
+  SERVICES,
+  ServiceName,
   agencyDatabaseConfig,
   bindHost,
   dataDir,
@@ -26,12 +26,12 @@ async function main(): Promise<void> {
   const embeddedDir = path.join(dataDir(), 'pglite');
   const stack = await startStack({
     databaseConfigs: configured
-      ? (Object.fromEntries(AGENCIES.map((a) => [a, agencyDatabaseConfig(a)!])) as Record<AgencyName, AgencyDatabaseConfig>)
+      ? (Object.fromEntries(SERVICES.map((a) => [a, agencyDatabaseConfig(a)!])) as Record<ServiceName, AgencyDatabaseConfig>)
       : undefined,
     embeddedDir,
     host: bindHost(),
     gatewayPort: gatewayPort(),
-    subgraphPorts: Object.fromEntries(AGENCIES.map((a) => [a, subgraphPort(a)])) as Record<AgencyName, number>,
+    subgraphPorts: Object.fromEntries(SERVICES.map((a) => [a, subgraphPort(a)])) as Record<ServiceName, number>,
     timeoutMs: subgraphTimeoutMs(),
     requestTimeoutMs: requestTimeoutMs(),
   });
@@ -57,7 +57,7 @@ async function main(): Promise<void> {
   console.log(`
 Case graph ready in ${seconds}s
   gateway     ${stack.gatewayUrl}   (health: ${stack.gatewayUrl.replace('/graphql', '/health')})
-${AGENCIES.map((a) => `  ${a.padEnd(11)} ${stack.subgraphUrls[a]}`).join('\n')}
+${SERVICES.map((a) => `  ${a.padEnd(11)} ${stack.subgraphUrls[a]}`).join('\n')}
   databases   ${stack.embedded ? `embedded PostgreSQL (PGlite) in ${path.relative(process.cwd(), embeddedDir)}` : 'PostgreSQL as configured'}
 
 Every request needs a signed token saying who asks, for which agency, role and purpose:

@@ -2,14 +2,14 @@
  * npm run --silent token -- --agency <agency> --role <role> --purpose <purpose> [--sub <id>] [--ttl <seconds>]
  * Prints a signed token on stdout (development key, or JWT_PRIVATE_JWK_FILE).
  */
-import { AGENCIES } from '../lib/config';
+import { SERVICES } from '../lib/config';
 import { authSettings, signToken } from '../lib/auth/identity';
 import { loadSigningKey } from '../lib/auth/keys';
 import { PURPOSES, ROLES, isAgency, isPurpose, isRoleOf } from '../lib/auth/vocabulary';
 
 function usage(problem: string): never {
   throw new Error(
-    `${problem}\nusage: npm run --silent token -- --agency <${AGENCIES.join('|')}> --role <role> ` +
+    `${problem}\nusage: npm run --silent token -- --agency <${SERVICES.join('|')}> --role <role> ` +
       `--purpose <${PURPOSES.join('|')}> [--sub <id>] [--ttl <seconds>]`,
   );
 }
@@ -22,7 +22,7 @@ async function main(): Promise<void> {
     args[argv[i].slice(2)] = argv[i + 1];
   }
   const { agency, role, purpose } = args;
-  if (!isAgency(agency)) usage(`--agency must be one of ${AGENCIES.join(', ')}`);
+  if (!isAgency(agency)) usage(`--agency must be one of ${SERVICES.join(', ')}`);
   if (!isRoleOf(agency, role)) usage(`--role must be one of ${agency}'s roles: ${ROLES[agency].join(', ')}`);
   if (!isPurpose(purpose)) usage(`--purpose must be one of ${PURPOSES.join(', ')}`);
   const ttlSeconds = Number(args.ttl ?? 3600);

@@ -10,7 +10,7 @@
  *   and the subgraph's part fails with RESPONSE_TOO_LARGE, rather than being buffered whole.
  */
 import { GraphQLError } from 'graphql';
-import { AgencyName } from '../lib/config';
+import { ServiceName } from '../lib/config';
 import { HealthReport } from '../lib/http-server';
 import { DEADLINE_HEADER, RequestDeadline } from '../lib/request-deadline';
 
@@ -82,7 +82,7 @@ export function deadlineFetch(options: DeadlineFetchOptions): typeof fetch {
 }
 
 /** The gateway is ready when every subgraph says it is (`/ready`, within 2 s). */
-export async function subgraphReadiness(urls: Record<AgencyName, string>, timeoutMs = 2_000): Promise<HealthReport> {
+export async function subgraphReadiness(urls: Record<ServiceName, string>, timeoutMs = 2_000): Promise<HealthReport> {
   const entries = await Promise.all(
     Object.entries(urls).map(async ([agency, url]) => {
       try {

@@ -7,7 +7,7 @@ import { ApolloServer } from '@apollo/server';
 import type { FetcherResponse } from '@apollo/utils.fetcher';
 import { GraphQLError } from 'graphql';
 import { ApolloGateway, GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from '@apollo/gateway';
-import { AGENCIES, AgencyName, introspectionEnabled, operationLimits, requestTimeoutMs } from '../lib/config';
+import { SERVICES, ServiceName, introspectionEnabled, operationLimits, requestTimeoutMs } from '../lib/config';
 import { OperationLimits } from '../lib/operation-limits';
 import { OperationLimiter } from '../lib/operation-limits-plugin';
 import { readCommittedSupergraph } from '../lib/composition';
@@ -35,7 +35,7 @@ export interface GatewayContext {
 }
 
 export interface GatewayOptions {
-  subgraphUrls: Record<AgencyName, string>;
+  subgraphUrls: Record<ServiceName, string>;
   host: string;
   port: number;
   /** Longest wait for one subgraph fetch (SUBGRAPH_TIMEOUT_MS); a fetch also ends at the request's deadline. */
@@ -127,7 +127,7 @@ export function createGateway(options: GatewayOptions): ApolloGateway {
   return new ApolloGateway({
     supergraphSdl: options.supergraphSdl ?? readCommittedSupergraph(),
     buildService: ({ name, url }) => {
-      const agency = AGENCIES.find((a) => a === name);
+      const agency = SERVICES.find((a) => a === name);
       if (!agency) throw new Error(`the supergraph names subgraph "${name}" (${url}), which this gateway does not know`);
       return new AgencyDataSource(agency, options.timeoutMs, options.subgraphUrls[agency], options.maxSubgraphResponseBytes ?? 16 * 1024 * 1024);
     },

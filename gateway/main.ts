@@ -1,5 +1,5 @@
 /** Starts the gateway on its own (the subgraphs run elsewhere): npm run start:gateway */
-import { AGENCIES, AgencyName, bindHost, gatewayPort, maxSubgraphResponseBytes, requestTimeoutMs, shutdownGraceMs, subgraphTimeoutMs, subgraphUrl } from '../lib/config';
+import { SERVICES, ServiceName, bindHost, gatewayPort, maxSubgraphResponseBytes, requestTimeoutMs, shutdownGraceMs, subgraphTimeoutMs, subgraphUrl } from '../lib/config';
 import { logger } from '../lib/logger';
 import { authSettings, createVerifier } from '../lib/auth/identity';
 import { loadKeySource } from '../lib/auth/key-source';
@@ -8,7 +8,7 @@ import { startGateway } from './gateway';
 loadKeySource()
   .then((keys) =>
     startGateway({
-      subgraphUrls: Object.fromEntries(AGENCIES.map((a) => [a, subgraphUrl(a)])) as Record<AgencyName, string>,
+      subgraphUrls: Object.fromEntries(SERVICES.map((a) => [a, subgraphUrl(a)])) as Record<ServiceName, string>,
       host: bindHost(),
       port: gatewayPort(),
       timeoutMs: subgraphTimeoutMs(),

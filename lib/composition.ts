@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { composeServices } from '@apollo/composition';
 import { parse } from 'graphql';
-import { AGENCIES, DEFAULT_SUBGRAPH_PORTS } from './config';
+import { SERVICES, DEFAULT_SUBGRAPH_PORTS } from './config';
 
 export const SUPERGRAPH_PATH = path.join(__dirname, '..', 'schema', 'supergraph.graphql');
 
@@ -22,7 +22,7 @@ export class CompositionFailed extends Error {
 
 /** The supergraph SDL, or CompositionFailed listing every composition error. */
 export function composeSupergraph(readSdl: (agency: string) => string = (a) => fs.readFileSync(sdlPath(a), 'utf8')): string {
-  const services = AGENCIES.map((name) => {
+  const services = SERVICES.map((name) => {
     const file = path.relative(process.cwd(), sdlPath(name));
     let typeDefs;
     try {

@@ -8,19 +8,27 @@ import type { OperationLimits } from './operation-limits';
 
 export const AGENCIES = ['courts', 'housing', 'counseling', 'probation'] as const;
 export type AgencyName = (typeof AGENCIES)[number];
+/**
+ * Every subgraph: the four agencies that keep records, and the outcomes service (the honest broker
+ * that reads them through the gateway and answers analysts with aggregates). Each has its own
+ * database, port, role policy and agreements; `outcomes` is also an agency callers' tokens may name.
+ */
+export const SERVICES = [...AGENCIES, 'outcomes'] as const;
+export type ServiceName = (typeof SERVICES)[number];
 
-export const DEFAULT_SUBGRAPH_PORTS: Record<AgencyName, number> = {
+export const DEFAULT_SUBGRAPH_PORTS: Record<ServiceName, number> = {
   courts: 4001,
   housing: 4002,
   counseling: 4003,
   probation: 4004,
+  outcomes: 4005,
 };
 export const DEFAULT_GATEWAY_PORT = 4000;
 
 type Env = Record<string, string | undefined>;
 
 /** `COURTS`, `HOUSING`, ... : the prefix of an agency's own variables. */
-export function envPrefix(agency: AgencyName): string {
+export function envPrefix(agency: ServiceName): string {
   return agency.toUpperCase();
 }
 
@@ -43,7 +51,7 @@ export function bindHost(env: Env = process.env): string {
   return env.HOST || '127.0.0.1';
 }
 
-export function subgraphPort(agency: AgencyName, env: Env = process.env): number {
+export function subgraphPort(agency: ServiceName, env: Env = process.env): number {
   return port(env, `${envPrefix(agency)}_PORT`, DEFAULT_SUBGRAPH_PORTS[agency]);
 }
 
@@ -52,7 +60,7 @@ export function gatewayPort(env: Env = process.env): number {
 }
 
 /** Where the gateway reaches an agency's subgraph. */
-export function subgraphUrl(agency: AgencyName, env: Env = process.env): string {
+export function subgraphUrl(agency: ServiceName, env: Env = process.env): string {
   return (
     env[`${envPrefix(agency)}_URL`] || `http://localhost:${subgraphPort(agency, env)}/graphql`
   );
@@ -64,7 +72,7 @@ export function subgraphUrl(agency: AgencyName, env: Env = process.env): string 
  *   COURTS_DATABASE_URL=postgres://...      one database per agency, anywhere
  *   DATABASE_URL=postgres://host:5432       one server, databases `${DATABASE_PREFIX}courts`, ...
  */
-export function databaseUrl(agency: AgencyName, env: Env = process.env): string | undefined {
+export function databaseUrl(agency: ServiceName, env: Env = process.env): string | undefined {
   const own = env[`${envPrefix(agency)}_DATABASE_URL`];
   if (own) return own;
   const shared = env.DATABASE_URL;
@@ -94,7 +102,7 @@ export function databasePrefix(env: Env = process.env): string {
  *   DATABASE_URL                      a superuser: the code creates the database and both roles
  */
 export function agencyDatabaseConfig(
-  agency: AgencyName,
+  agency: ServiceName,
   env: Env = process.env,
 ): { kind: 'admin'; adminUrl: string } | { kind: 'roles'; serviceUrl: string; migrationUrl?: string } | undefined {
   const prefix = envPrefix(agency);
@@ -145,7 +153,7 @@ function withPasswordFile(url: string, variable: string, env: Env): string {
 
 /** True when every agency has a real PostgreSQL database configured. */
 export function hasConfiguredDatabases(env: Env = process.env): boolean {
-  return AGENCIES.every((a) => databaseUrl(a, env) !== undefined);
+  return SERVICES.every((a) => databaseUrl(a, env) !== undefined);
 }
 
 /** Git-ignored folder for the embedded database and development keys. */
@@ -185,7 +193,7 @@ export function subgraphRequestTimeoutMs(env: Env = process.env): number {
 }
 
 /** PostgreSQL `statement_timeout` (ms) of an agency's connections: `<AGENCY>_STATEMENT_TIMEOUT_MS`, else `STATEMENT_TIMEOUT_MS`. */
-export function statementTimeoutMs(agency: AgencyName, env: Env = process.env): number {
+export function statementTimeoutMs(agency: ServiceName, env: Env = process.env): number {
   const own = `${envPrefix(agency)}_STATEMENT_TIMEOUT_MS`;
   if (env[own]) return positiveInteger(env, own, 30_000);
   return positiveInteger(env, 'STATEMENT_TIMEOUT_MS', 30_000);
@@ -274,7 +282,11 @@ export const KNOWN_VARIABLES: readonly string[] = [
   'IDEMPOTENCY_KEY_RETENTION_HOURS',
   'INPUT_MAX_STRING_LENGTH',
   'INPUT_MAX_LIST_LENGTH',
-  ...AGENCIES.flatMap((a) => [
+  'OUTCOMES_REFRESH_INTERVAL_MS',
+  'OUTCOMES_PSEUDONYM_KEY_FILE',
+  'OUTCOMES_SERVICE_TOKEN_FILE',
+  'OUTCOMES_PAGE_SIZE',
+  ...SERVICES.flatMap((a) => [
     `${envPrefix(a)}_PORT`,
     `${envPrefix(a)}_URL`,
     `${envPrefix(a)}_DATABASE_URL`,

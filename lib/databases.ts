@@ -7,23 +7,23 @@
  */
 import path from 'node:path';
 import { DataSource } from 'typeorm';
-import { AGENCIES, AgencyName, agencyDatabaseConfig, dataDir, hasConfiguredDatabases } from './config';
+import { SERVICES, ServiceName, agencyDatabaseConfig, dataDir, hasConfiguredDatabases } from './config';
 import { AgencyDatabaseConfig } from './agency-database';
 import { EMBEDDED_POOL_SIZE, startEmbeddedPostgres } from './embedded-postgres';
 import { embeddedConfigs, openAgencyDatabases } from './stack';
 
 export interface OpenedDatabases {
-  databases: Record<AgencyName, DataSource>;
+  databases: Record<ServiceName, DataSource>;
   description: string;
   close(): Promise<void>;
 }
 
 export async function openConfiguredDatabases(): Promise<OpenedDatabases> {
   if (hasConfiguredDatabases()) {
-    const configs = Object.fromEntries(AGENCIES.map((a) => [a, agencyDatabaseConfig(a)!])) as Record<AgencyName, AgencyDatabaseConfig>;
+    const configs = Object.fromEntries(SERVICES.map((a) => [a, agencyDatabaseConfig(a)!])) as Record<ServiceName, AgencyDatabaseConfig>;
     const opened = await openAgencyDatabases(configs, { as: 'owner' });
     return {
-      databases: Object.fromEntries(AGENCIES.map((a) => [a, opened[a].db])) as Record<AgencyName, DataSource>,
+      databases: Object.fromEntries(SERVICES.map((a) => [a, opened[a].db])) as Record<ServiceName, DataSource>,
       description: 'PostgreSQL as configured',
       close: async () => {
         for (const db of Object.values(opened)) await db.close();
@@ -35,7 +35,7 @@ export async function openConfiguredDatabases(): Promise<OpenedDatabases> {
   try {
     const opened = await openAgencyDatabases(embeddedConfigs(embedded.urls), { as: 'owner', poolSize: EMBEDDED_POOL_SIZE });
     return {
-      databases: Object.fromEntries(AGENCIES.map((a) => [a, opened[a].db])) as Record<AgencyName, DataSource>,
+      databases: Object.fromEntries(SERVICES.map((a) => [a, opened[a].db])) as Record<ServiceName, DataSource>,
       description: `embedded PostgreSQL in ${path.relative(process.cwd(), directory)}`,
       close: async () => {
         for (const db of Object.values(opened)) await db.close();

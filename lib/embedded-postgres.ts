@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
-import { AGENCIES, AgencyName } from './config';
+import { SERVICES, ServiceName } from './config';
 
 /** Connections each embedded server accepts; PGlite runs their statements one at a time. */
 export const EMBEDDED_MAX_CONNECTIONS = 16;
@@ -23,7 +23,7 @@ export const EMBEDDED_MAX_CONNECTIONS = 16;
 export const EMBEDDED_POOL_SIZE = 1;
 
 export interface EmbeddedPostgres {
-  urls: Record<AgencyName, string>;
+  urls: Record<ServiceName, string>;
   stop(): Promise<void>;
 }
 
@@ -34,10 +34,10 @@ export interface EmbeddedPostgres {
 export async function startEmbeddedPostgres(directory?: string): Promise<EmbeddedPostgres> {
   const releaseLock = directory ? lockDirectory(directory) : () => undefined;
   const started: { db: PGlite; server: PGLiteSocketServer }[] = [];
-  const urls = {} as Record<AgencyName, string>;
+  const urls = {} as Record<ServiceName, string>;
   try {
     await Promise.all(
-      AGENCIES.map(async (agency) => {
+      SERVICES.map(async (agency) => {
         let dataDir: string | undefined;
         if (directory) {
           dataDir = path.join(directory, agency);

@@ -6,7 +6,7 @@
 import { DataSource } from 'typeorm';
 import { SUBGRAPHS } from '../subgraphs';
 import { startGateway } from '../gateway/gateway';
-import { AGENCIES, AgencyName, maxSubgraphResponseBytes, statementTimeoutMs } from './config';
+import { SERVICES, ServiceName, maxSubgraphResponseBytes, statementTimeoutMs } from './config';
 import { AgencyDatabase, AgencyDatabaseConfig, openAgencyDatabase } from './agency-database';
 import { EMBEDDED_POOL_SIZE, EmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres';
 import { RunningServer } from './http-server';
@@ -22,14 +22,14 @@ export interface StackOptions {
    * Real PostgreSQL, one superuser URL per agency (its database and roles are provisioned);
    * without it (and without `databaseConfigs`) the embedded database runs.
    */
-  databaseUrls?: Record<AgencyName, string>;
+  databaseUrls?: Record<ServiceName, string>;
   /** How each agency's database is reached (agencyDatabaseConfig); wins over `databaseUrls`. */
-  databaseConfigs?: Record<AgencyName, AgencyDatabaseConfig>;
+  databaseConfigs?: Record<ServiceName, AgencyDatabaseConfig>;
   /** Folder of the embedded database; undefined keeps it in memory. */
   embeddedDir?: string;
   host: string;
   gatewayPort: number;
-  subgraphPorts: Record<AgencyName, number>;
+  subgraphPorts: Record<ServiceName, number>;
   timeoutMs?: number;
   /** The gateway's deadline per request; defaults to REQUEST_TIMEOUT_MS (read per request). */
   requestTimeoutMs?: number;
@@ -45,13 +45,13 @@ export interface StackOptions {
 
 export interface Stack {
   gatewayUrl: string;
-  subgraphUrls: Record<AgencyName, string>;
+  subgraphUrls: Record<ServiceName, string>;
   /** The services' data sources: each agency's application role. */
-  databases: Record<AgencyName, DataSource>;
+  databases: Record<ServiceName, DataSource>;
   /** Where `databases` connect. */
-  databaseUrls: Record<AgencyName, string>;
+  databaseUrls: Record<ServiceName, string>;
   /** Runs `work` with the owner role of an agency's database (tests that tamper with the log). */
-  asOwner<T>(agency: AgencyName, work: (db: DataSource) => Promise<T>): Promise<T>;
+  asOwner<T>(agency: ServiceName, work: (db: DataSource) => Promise<T>): Promise<T>;
   embedded: boolean;
   clock: Clock;
   /** Drains the gateway, then the subgraphs (each within `graceMs`, default 0), then closes the pools. */
@@ -59,22 +59,22 @@ export interface Stack {
 }
 
 /** Embedded configs: each agency's PGlite, roles named after the agency. */
-export function embeddedConfigs(urls: Record<AgencyName, string>): Record<AgencyName, AgencyDatabaseConfig> {
-  return Object.fromEntries(AGENCIES.map((a) => [a, { kind: 'embedded', url: urls[a], name: a }])) as Record<AgencyName, AgencyDatabaseConfig>;
+export function embeddedConfigs(urls: Record<ServiceName, string>): Record<ServiceName, AgencyDatabaseConfig> {
+  return Object.fromEntries(SERVICES.map((a) => [a, { kind: 'embedded', url: urls[a], name: a }])) as Record<ServiceName, AgencyDatabaseConfig>;
 }
 
-export function adminConfigs(urls: Record<AgencyName, string>): Record<AgencyName, AgencyDatabaseConfig> {
-  return Object.fromEntries(AGENCIES.map((a) => [a, { kind: 'admin', adminUrl: urls[a] }])) as Record<AgencyName, AgencyDatabaseConfig>;
+export function adminConfigs(urls: Record<ServiceName, string>): Record<ServiceName, AgencyDatabaseConfig> {
+  return Object.fromEntries(SERVICES.map((a) => [a, { kind: 'admin', adminUrl: urls[a] }])) as Record<ServiceName, AgencyDatabaseConfig>;
 }
 
 /** Opens each agency's database, applies its migrations as the owner and grants the application role. */
 export async function openAgencyDatabases(
-  configs: Record<AgencyName, AgencyDatabaseConfig>,
-  options: { poolSize?: number; as?: 'service' | 'owner'; statementTimeoutMs?: (agency: AgencyName) => number; cancelStatements?: boolean } = {},
-): Promise<Record<AgencyName, AgencyDatabase>> {
-  const opened = {} as Record<AgencyName, AgencyDatabase>;
+  configs: Record<ServiceName, AgencyDatabaseConfig>,
+  options: { poolSize?: number; as?: 'service' | 'owner'; statementTimeoutMs?: (agency: ServiceName) => number; cancelStatements?: boolean } = {},
+): Promise<Record<ServiceName, AgencyDatabase>> {
+  const opened = {} as Record<ServiceName, AgencyDatabase>;
   try {
-    for (const agency of AGENCIES) opened[agency] = await openAgencyDatabase(configs[agency], SUBGRAPHS[agency], { ...options, statementTimeoutMs: options.statementTimeoutMs?.(agency) });
+    for (const agency of SERVICES) opened[agency] = await openAgencyDatabase(configs[agency], SUBGRAPHS[agency], { ...options, statementTimeoutMs: options.statementTimeoutMs?.(agency) });
   } catch (error) {
     for (const db of Object.values(opened)) await db.close().catch(() => undefined);
     throw error;
@@ -108,11 +108,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       cancelStatements: !embedded,
     });
     for (const db of Object.values(opened)) cleanups.push(() => db.close());
-    const databases = Object.fromEntries(AGENCIES.map((a) => [a, opened[a].db])) as Record<AgencyName, DataSource>;
-    const urls = Object.fromEntries(AGENCIES.map((a) => [a, opened[a].url])) as Record<AgencyName, string>;
+    const databases = Object.fromEntries(SERVICES.map((a) => [a, opened[a].db])) as Record<ServiceName, DataSource>;
+    const urls = Object.fromEntries(SERVICES.map((a) => [a, opened[a].url])) as Record<ServiceName, string>;
 
-    const subgraphUrls = {} as Record<AgencyName, string>;
-    for (const agency of AGENCIES) {
+    const subgraphUrls = {} as Record<ServiceName, string>;
+    for (const agency of SERVICES) {
       const server: RunningServer = await startSubgraph(SUBGRAPHS[agency], databases[agency], {
         host: options.host,
         port: options.subgraphPorts[agency],

@@ -11,7 +11,7 @@ import { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { GraphQLSchema, parse } from 'graphql';
 import { DataSource, EntitySchema, MigrationInterface } from 'typeorm';
 import { Caller, Verifier } from './auth/identity';
-import { AgencyName, introspectionEnabled, maxResponseFields, operationLimits, subgraphRequestTimeoutMs } from './config';
+import { ServiceName, introspectionEnabled, maxResponseFields, operationLimits, subgraphRequestTimeoutMs } from './config';
 import { OperationLimits } from './operation-limits';
 import { OperationLimiter } from './operation-limits-plugin';
 import { formatError } from './errors';
@@ -50,7 +50,7 @@ export interface SubgraphContext<Loaders> {
 }
 
 export interface SubgraphDefinition<Loaders> {
-  name: AgencyName;
+  name: ServiceName;
   /** Path of the SDL file kept beside the subgraph's code. */
   sdlPath: string;
   resolvers: GraphQLResolverMap<SubgraphContext<Loaders>>;

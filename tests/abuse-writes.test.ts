@@ -7,7 +7,7 @@ import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { AGENCIES, AgencyName } from '../lib/config';
+import { AGENCIES, AgencyName, SERVICES, ServiceName } from '../lib/config';
 import { startGateway } from '../gateway/gateway';
 import { authSettings, createVerifier } from '../lib/auth/identity';
 import { loadVerificationKeys } from '../lib/auth/keys';
@@ -416,7 +416,7 @@ describe('the gateway never retries a mutation', () => {
     });
     await new Promise<void>((resolve) => courts.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(courts.address() as AddressInfo).port}/graphql`;
-    const subgraphUrls = Object.fromEntries(AGENCIES.map((a) => [a, url])) as Record<AgencyName, string>;
+    const subgraphUrls = Object.fromEntries(SERVICES.map((a) => [a, url])) as Record<ServiceName, string>;
     const gateway = await startGateway({ subgraphUrls, host: '127.0.0.1', port: 0, timeoutMs: 300, verify: createVerifier(authSettings(await loadVerificationKeys())) });
     try {
       const result = await postGraphQL(gateway.url, 'mutation { registerPerson(input: { givenName: "Slow", familyName: "Sub" }) { id } }', {},

@@ -5,7 +5,7 @@
  */
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
-import { AGENCIES, AgencyName } from '../lib/config';
+import { AgencyName, SERVICES, ServiceName } from '../lib/config';
 import { RunningServer } from '../lib/http-server';
 import { startGateway } from '../gateway/gateway';
 import { postGraphQL } from './support/stack';
@@ -63,7 +63,7 @@ async function deadUrl(): Promise<string> {
 
 async function gatewayWith(urls: Partial<Record<AgencyName, string>>, timeoutMs = 30_000): Promise<RunningServer> {
   const dead = await deadUrl();
-  const subgraphUrls = Object.fromEntries(AGENCIES.map((a) => [a, urls[a] ?? dead])) as Record<AgencyName, string>;
+  const subgraphUrls = Object.fromEntries(SERVICES.map((a) => [a, (urls as Partial<Record<ServiceName, string>>)[a] ?? dead])) as Record<ServiceName, string>;
   const verify = createVerifier(authSettings(await loadVerificationKeys()));
   return startGateway({ subgraphUrls, host: '127.0.0.1', port: 0, timeoutMs, verify });
 }

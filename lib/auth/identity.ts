@@ -4,13 +4,13 @@
  */
 import { GraphQLError } from 'graphql';
 import { JSONWebKeySet, JWK, JWTVerifyGetKey, SignJWT, createLocalJWKSet, errors, importJWK, jwtVerify } from 'jose';
-import { AgencyName, ConfigError } from '../config';
+import { ServiceName, ConfigError } from '../config';
 import { SIGNING_ALGORITHM } from './keys';
 import { Purpose, isAgency, isPurpose, isRoleOf } from './vocabulary';
 
 export interface Caller {
   subject: string;
-  agency: AgencyName;
+  agency: ServiceName;
   role: string;
   purpose: Purpose;
   /** The bearer token as received, passed on by the gateway to the subgraphs. */
@@ -87,7 +87,7 @@ function describeJoseError(error: unknown): string {
 }
 
 export interface TokenClaims {
-  agency: AgencyName;
+  agency: ServiceName;
   role: string;
   purpose: Purpose;
   subject: string;

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { GraphQLSchema, isObjectType } from 'graphql';
-import { AGENCIES, AgencyName } from '../config';
+import { SERVICES, ServiceName } from '../config';
 import { isCalendarDate } from '../scalars';
 import { PURPOSES, Purpose, ROLES, isAgency, isPurpose } from '../auth/vocabulary';
 import { SubgraphPolicy, coordinateMatches } from './classification';
@@ -16,7 +16,7 @@ export const MOU_DIR = path.join(__dirname, '..', '..', 'schema', 'mous');
 
 export interface Grantee {
   /** An agency, or '*' for any agency (e.g. every agency's analysts). */
-  agency: AgencyName | '*';
+  agency: ServiceName | '*';
   roles: string[];
 }
 
@@ -24,8 +24,8 @@ export interface Agreement {
   id: string;
   version: number;
   title: string;
-  parties: AgencyName[];
-  dataOwner: AgencyName;
+  parties: ServiceName[];
+  dataOwner: ServiceName;
   grantees: Grantee[];
   purposes: Purpose[];
   effective: string;
@@ -83,9 +83,9 @@ export function parseAgreement(text: string, file: string): Agreement {
   if (!Number.isInteger(version) || (version as number) < 1) problems.push('version must be a whole number from 1');
   const title = str('title');
   const parties = list('parties');
-  for (const p of parties) if (!isAgency(p)) problems.push(`parties names "${String(p)}", which is not an agency (${AGENCIES.join(', ')})`);
+  for (const p of parties) if (!isAgency(p)) problems.push(`parties names "${String(p)}", which is not an agency (${SERVICES.join(', ')})`);
   const dataOwner = doc.dataOwner;
-  if (!isAgency(dataOwner)) problems.push(`dataOwner must be one of ${AGENCIES.join(', ')}`);
+  if (!isAgency(dataOwner)) problems.push(`dataOwner must be one of ${SERVICES.join(', ')}`);
   else if (!parties.includes(dataOwner)) problems.push('dataOwner must be one of the parties');
   const grantees: Grantee[] = [];
   for (const [i, g] of list('grantees').entries()) {
@@ -103,11 +103,11 @@ export function parseAgreement(text: string, file: string): Agreement {
     if (agency !== '*' && !parties.includes(agency)) problems.push(`grantees[${i}].agency ${agency} is not a party`);
     const roles = Array.isArray(grantee.roles) ? grantee.roles : [];
     if (roles.length === 0) problems.push(`grantees[${i}].roles must be a non-empty list`);
-    const known = agency === '*' ? [...new Set(Object.values(ROLES).flat())] : ROLES[agency as AgencyName];
+    const known = agency === '*' ? [...new Set(Object.values(ROLES).flat())] : ROLES[agency as ServiceName];
     for (const role of roles) {
       if (!known.includes(role)) problems.push(`grantees[${i}].roles names "${role}", not a role of ${agency === '*' ? 'any agency' : agency}`);
     }
-    grantees.push({ agency: agency as AgencyName | '*', roles: roles as string[] });
+    grantees.push({ agency: agency as ServiceName | '*', roles: roles as string[] });
   }
   const purposes = list('purposes');
   for (const p of purposes) if (!isPurpose(p)) problems.push(`purposes names "${String(p)}", not one of ${PURPOSES.join(', ')}`);
@@ -128,7 +128,7 @@ export function parseAgreement(text: string, file: string): Agreement {
 
   if (problems.length > 0) throw new AgreementError(`${file}: ${problems.join('; ')}`);
   return {
-    id, version: version as number, title, parties: parties as AgencyName[], dataOwner: dataOwner as AgencyName,
+    id, version: version as number, title, parties: parties as ServiceName[], dataOwner: dataOwner as ServiceName,
     grantees, purposes: purposes as Purpose[], effective, expires, consentRequired: doc.consentRequired as boolean,
     records: doc.records as string | undefined, fields: fields as string[], legalBasis, notes: doc.notes as string | undefined, file,
   };
@@ -179,6 +179,6 @@ export function inForce(agreement: Agreement, today: string): boolean {
   return agreement.effective <= today && today <= agreement.expires;
 }
 
-export function grants(agreement: Agreement, agency: AgencyName, role: string): boolean {
+export function grants(agreement: Agreement, agency: ServiceName, role: string): boolean {
   return agreement.grantees.some((g) => (g.agency === '*' || g.agency === agency) && g.roles.includes(role));
 }

@@ -5,7 +5,7 @@
  */
 import { GraphQLSchema, isObjectType } from 'graphql';
 import type { DataSource } from 'typeorm';
-import { AgencyName } from '../config';
+import { ServiceName } from '../config';
 import type { Agreement } from './agreements';
 
 export interface RecordScope {
@@ -28,7 +28,7 @@ export interface StaffScope {
 }
 
 export interface SubgraphPolicy {
-  owner: AgencyName;
+  owner: ServiceName;
   /** Visible to every verified caller: entity keys, pagination, federation plumbing. */
   public: string[];
   /** Only the owner agency sees these. `Type.*` covers a whole type. */

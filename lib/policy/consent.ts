@@ -7,7 +7,7 @@ import DataLoader from 'dataloader';
 import { queryWithin } from '../query-cancellation';
 import { RequestBatches } from '../loaders';
 import { DataSource, EntitySchema, MigrationInterface, QueryRunner } from 'typeorm';
-import { AgencyName } from '../config';
+import { ServiceName } from '../config';
 import { createdAt, date, primaryId, selectColumns, text, textArray, timestamp, uuid } from '../entity';
 import { coordinateMatches } from './classification';
 
@@ -52,7 +52,7 @@ export const ConsentEntity = new EntitySchema<ConsentRecord>({
 });
 
 /** The consents on file for each person, to one recipient agency: one query per batch. */
-export function consentLoader(batches: RequestBatches, db: DataSource, recipient: AgencyName): DataLoader<string, ConsentRecord[]> {
+export function consentLoader(batches: RequestBatches, db: DataSource, recipient: ServiceName): DataLoader<string, ConsentRecord[]> {
   const columns = selectColumns(db, ConsentEntity);
   const sql = `SELECT ${columns} FROM consent WHERE recipient_agency = $1 AND person_id = ANY($2::uuid[]) ORDER BY signed_date DESC, id`;
   return batches.loader(async (personIds: readonly string[]) => {

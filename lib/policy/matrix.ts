@@ -2,7 +2,7 @@
  * The sharing matrix: for every agency × role × purpose and every field of every subgraph, what
  * the agreements in force on a day decide before looking at any record.
  */
-import { AGENCIES, AgencyName } from '../config';
+import { SERVICES, ServiceName } from '../config';
 import { PURPOSES, Purpose, ROLES } from '../auth/vocabulary';
 import { Agreement, grants, inForce } from './agreements';
 import { FEDERATION_PLUMBING, SubgraphPolicy, coordinateMatches } from './classification';
@@ -16,12 +16,12 @@ export type Cell =
   | { kind: 'denied'; reason: string; agreements: string[] };
 
 export interface Caller {
-  agency: AgencyName;
+  agency: ServiceName;
   role: string;
   purpose: Purpose;
 }
 
-export const ALL_CALLERS: Caller[] = AGENCIES.flatMap((agency) =>
+export const ALL_CALLERS: Caller[] = SERVICES.flatMap((agency) =>
   ROLES[agency].flatMap((role) => PURPOSES.map((purpose) => ({ agency, role, purpose }))),
 );
 

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { GraphQLSchema } from 'graphql';
-import { AGENCIES, AgencyName } from '../config';
+import { SERVICES, ServiceName } from '../config';
 import { PURPOSES, Purpose, ROLES, isAgency, isPurpose } from '../auth/vocabulary';
 import { AgreementError } from './agreements';
 import { FEDERATION_PLUMBING, SubgraphPolicy, coordinateMatches, coordinatesOf } from './classification';
@@ -38,7 +38,7 @@ export interface RoleWithheld {
 }
 
 export interface RolePolicy {
-  agency: AgencyName;
+  agency: ServiceName;
   version: number;
   roles: Record<string, { description: string; grants: RoleGrant[]; withheld: RoleWithheld[] }>;
   /** Coordinate patterns whose reads by the owner's staff go to the access log (every write does). */
@@ -82,7 +82,7 @@ export function parseRolePolicy(text: string, file: string): RolePolicy {
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new RolePolicyError(`${file}: must be a YAML mapping`);
   for (const key of Object.keys(doc)) if (!TOP.includes(key)) problems.push(`unknown key "${key}"`);
   const agency = doc.agency;
-  if (!isAgency(agency)) throw new RolePolicyError(`${file}: agency must be one of ${AGENCIES.join(', ')}`);
+  if (!isAgency(agency)) throw new RolePolicyError(`${file}: agency must be one of ${SERVICES.join(', ')}`);
   if (!Number.isInteger(doc.version) || doc.version < 1) problems.push('version must be a whole number from 1');
   const patterns = (where: string, value: unknown, prefix = ''): string[] => {
     if (!Array.isArray(value)) {
@@ -185,15 +185,15 @@ export function checkRolePolicy(policy: RolePolicy, schema: GraphQLSchema, subgr
 }
 
 /** Reads every agency's role policy from `directory`; each agency has exactly one. */
-export function loadRolePolicies(directory = ROLES_DIR): Record<AgencyName, RolePolicy> {
-  const out = {} as Record<AgencyName, RolePolicy>;
+export function loadRolePolicies(directory = ROLES_DIR): Record<ServiceName, RolePolicy> {
+  const out = {} as Record<ServiceName, RolePolicy>;
   for (const f of fs.readdirSync(directory).filter((f) => /\.ya?ml$/.test(f)).sort()) {
     const file = path.relative(process.cwd(), path.join(directory, f));
     const policy = parseRolePolicy(fs.readFileSync(path.join(directory, f), 'utf8'), file);
     if (out[policy.agency]) throw new RolePolicyError(`${file}: a role policy for ${policy.agency} is already given by ${out[policy.agency].file}`);
     out[policy.agency] = policy;
   }
-  for (const agency of AGENCIES) if (!out[agency]) throw new RolePolicyError(`${path.relative(process.cwd(), directory)}: no role policy for ${agency} (deny by default needs it written down)`);
+  for (const agency of SERVICES) if (!out[agency]) throw new RolePolicyError(`${path.relative(process.cwd(), directory)}: no role policy for ${agency} (deny by default needs it written down)`);
   return out;
 }
 

@@ -13,7 +13,7 @@ import { GraphQLError, GraphQLResolveInfo, GraphQLSchema, getNamedType, isAbstra
 import { IMiddleware, IMiddlewareFieldMap } from 'graphql-middleware';
 import { IRules, deny, rule } from 'graphql-shield';
 import type { Caller } from '../auth/identity';
-import { AgencyName } from '../config';
+import { ServiceName } from '../config';
 import { Agreement, grants, inForce } from './agreements';
 import { DisclosureCollector, Grant, Subject, grant } from './audit';
 import { FEDERATION_PLUMBING, SubgraphPolicy, coordinateMatches, coordinatesOf } from './classification';
@@ -80,7 +80,7 @@ interface CallerDecision {
 export type Decide = (parent: any, args: unknown, ctx: PolicyContext, info: GraphQLResolveInfo) => true | Error | Promise<true | Error>;
 
 export interface CompiledPolicy {
-  owner: AgencyName;
+  owner: ServiceName;
   /** The graphql-shield rule tree, run by either executor (lib/policy/executor.ts). */
   rules: IRules;
   /** Middleware for object-returning fields: record context and the record filter. */
@@ -181,7 +181,7 @@ type RecordOutcome =
   | { ok: false; reason: DenialReason; agreements: string[] };
 
 /** No role policy given: the owner's staff are refused everything but the public fields (deny by default). */
-const NO_ROLES = (owner: AgencyName): RolePolicy => ({ agency: owner, version: 1, roles: {}, sensitive: [], file: '(none)' });
+const NO_ROLES = (owner: ServiceName): RolePolicy => ({ agency: owner, version: 1, roles: {}, sensitive: [], file: '(none)' });
 
 /** Precise reasons that would tell another agency something about the record: they are logged, and answered as RECORD_WITHHELD. */
 const RECORD_REASONS = new Set<DenialReason>(['CONSENT_MISSING', 'CONSENT_EXPIRED', 'CONSENT_REVOKED', 'NO_AGREEMENT']);

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { AGENCIES, AgencyName, databaseUrl } from '../../lib/config';
+import { SERVICES, ServiceName, databaseUrl } from '../../lib/config';
 import { dropDatabase } from '../../lib/db';
 import { dropRoles } from '../../lib/db-roles';
 import { rolesForDatabaseUrl } from '../../lib/agency-database';
@@ -67,10 +67,10 @@ export async function postGraphQL<T>(
 
 export async function startTestStack(options: { cases: number; policyExecutor?: PolicyExecutor; clock?: SettableClock; agreements?: Agreement[] }): Promise<TestStack> {
   const clock = options.clock ?? testClock();
-  let databaseUrls: Record<AgencyName, string> | undefined;
+  let databaseUrls: Record<ServiceName, string> | undefined;
   if (usesRealPostgres()) {
     const env = { DATABASE_URL: process.env.DATABASE_URL, DATABASE_PREFIX: `dvtest_${randomBytes(4).toString('hex')}_` };
-    databaseUrls = Object.fromEntries(AGENCIES.map((a) => [a, databaseUrl(a, env)!])) as Record<AgencyName, string>;
+    databaseUrls = Object.fromEntries(SERVICES.map((a) => [a, databaseUrl(a, env)!])) as Record<ServiceName, string>;
   }
   // Databases first (the owner roles own them), then the roles, which are cluster-wide; also
   // when the stack failed to start, so that a failed test run leaves nothing behind.
@@ -90,7 +90,7 @@ export async function startTestStack(options: { cases: number; policyExecutor?: 
       databaseUrls,
       host: '127.0.0.1',
       gatewayPort: 0,
-      subgraphPorts: { courts: 0, housing: 0, counseling: 0, probation: 0 },
+      subgraphPorts: { courts: 0, housing: 0, counseling: 0, probation: 0, outcomes: 0 },
       timeoutMs: 30_000,
       policyExecutor: options.policyExecutor,
       agreements: options.agreements,
