@@ -214,6 +214,18 @@ export function shutdownGraceMs(env: Env = process.env): number {
   return positiveInteger(env, 'SHUTDOWN_GRACE_MS', 10_000);
 }
 
+/** How often (ms) the outcomes service refreshes its snapshot; 0 turns the timer off (`npm run outcomes:refresh` still works). */
+export function outcomesRefreshIntervalMs(env: Env = process.env): number {
+  const raw = env.OUTCOMES_REFRESH_INTERVAL_MS;
+  if (raw === '0') return 0;
+  return positiveInteger(env, 'OUTCOMES_REFRESH_INTERVAL_MS', 3_600_000);
+}
+
+/** Where the outcomes service reaches the gateway (it reads the agencies' records through it). */
+export function outcomesGatewayUrl(env: Env = process.env): string {
+  return env.OUTCOMES_GATEWAY_URL || `http://localhost:${gatewayPort(env)}/graphql`;
+}
+
 /** Introspection is off unless explicitly enabled (as Apollo Router does). */
 export function introspectionEnabled(env: Env = process.env): boolean {
   return env.GRAPHQL_INTROSPECTION === 'true';
@@ -286,6 +298,7 @@ export const KNOWN_VARIABLES: readonly string[] = [
   'OUTCOMES_PSEUDONYM_KEY_FILE',
   'OUTCOMES_SERVICE_TOKEN_FILE',
   'OUTCOMES_PAGE_SIZE',
+  'OUTCOMES_GATEWAY_URL',
   ...SERVICES.flatMap((a) => [
     `${envPrefix(a)}_PORT`,
     `${envPrefix(a)}_URL`,

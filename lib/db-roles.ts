@@ -30,7 +30,13 @@ export const APPEND_ONLY_TABLES: readonly string[] = ['disclosure_log'];
  * Tables whose rows the application itself removes (e.g. expired idempotency keys): the only ones
  * it may DELETE from. Never an append-only table (startup fails if one is listed).
  */
-export const DELETABLE_TABLES: readonly string[] = ['idempotency_record'];
+export const DELETABLE_TABLES: readonly string[] = [
+  'idempotency_record',
+  // The outcomes service replaces its snapshot on each refresh and deletes the ones before.
+  'outcome_snapshot',
+  'outcome_record',
+  'outcome_cell',
+];
 
 /** The TypeORM bookkeeping table: the application role may read it (pending-migration check). */
 const MIGRATIONS_TABLE = 'migrations';

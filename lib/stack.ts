@@ -10,12 +10,14 @@ import { SERVICES, ServiceName, maxSubgraphResponseBytes, statementTimeoutMs } f
 import { AgencyDatabase, AgencyDatabaseConfig, openAgencyDatabase } from './agency-database';
 import { EMBEDDED_POOL_SIZE, EmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres';
 import { RunningServer } from './http-server';
+import { logger } from './logger';
 import { startSubgraph } from './subgraph';
 import { Verifier, authSettings, createVerifier } from './auth/identity';
 import { loadKeySource } from './auth/key-source';
 import { Agreement, loadAgreements } from './policy/agreements';
 import { PolicyExecutor, policyExecutor } from './policy/executor';
 import { Clock, systemClock } from './clock';
+import { RefreshResult, refreshOutcomes } from '../subgraphs/outcomes/refresh';
 
 export interface StackOptions {
   /**
@@ -41,6 +43,8 @@ export interface StackOptions {
   clock?: Clock;
   /** Connections per agency on real PostgreSQL (default 10). */
   poolSize?: number;
+  /** Refresh the outcomes snapshot every so many ms (none by default; `stack.refreshOutcomes()` refreshes at once). */
+  outcomesRefreshIntervalMs?: number;
 }
 
 export interface Stack {
@@ -54,6 +58,8 @@ export interface Stack {
   asOwner<T>(agency: ServiceName, work: (db: DataSource) => Promise<T>): Promise<T>;
   embedded: boolean;
   clock: Clock;
+  /** The outcomes service reads every case through the gateway as the broker and writes a new snapshot. */
+  refreshOutcomes(progress?: (message: string) => void): Promise<RefreshResult>;
   /** Drains the gateway, then the subgraphs (each within `graceMs`, default 0), then closes the pools. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -134,7 +140,16 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       verify,
     });
     cleanups.push((graceMs) => gateway.close(graceMs));
-    return { gatewayUrl: gateway.url, subgraphUrls, databases, databaseUrls: urls, asOwner: (agency, work) => opened[agency].asOwner(work), embedded: Boolean(embedded), clock, stop };
+    const refresh = (progress?: (message: string) => void) =>
+      refreshOutcomes({ db: databases.outcomes, gatewayUrl: gateway.url, today: clock.today(), agreements, progress });
+    if (options.outcomesRefreshIntervalMs) {
+      const timer = setInterval(() => {
+        refresh().catch((error) => logger.error({ err: error }, 'outcomes refresh failed; the previous snapshot stays current'));
+      }, options.outcomesRefreshIntervalMs);
+      timer.unref();
+      cleanups.push(async () => clearInterval(timer));
+    }
+    return { gatewayUrl: gateway.url, subgraphUrls, databases, databaseUrls: urls, asOwner: (agency, work) => opened[agency].asOwner(work), embedded: Boolean(embedded), clock, refreshOutcomes: refresh, stop };
   } catch (error) {
     await stop();
     throw error;

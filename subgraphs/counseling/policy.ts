@@ -55,6 +55,11 @@ export const counselingPolicy: SubgraphPolicy = {
       test: (row) =>
         row.mandateId !== null && row.mandateId !== undefined && row.programType !== SUD && row.programType !== 'VICTIM_COUNSELING',
     },
+    victim_counseling: {
+      type: 'ProgramEnrollment',
+      description: 'victim counseling (never a mandate): victim-service data, released only for aggregates',
+      test: (row) => row.programType === 'VICTIM_COUNSELING' && (row.mandateId === null || row.mandateId === undefined),
+    },
   },
   noticeFor: (typeName, row) =>
     typeName === 'ProgramEnrollment' && row.programType === SUD ? PART2_REDISCLOSURE_NOTICE : undefined,

@@ -7,8 +7,6 @@ export const courtsPolicy: SubgraphPolicy = {
   ownerOnly: [
     'Mutation.*',
     'Query.person',
-    'Case.referrals',
-    'Referral.*',
     'Person.courtsDisclosures',
     'Person.courtsAccesses',
     'Access.*',

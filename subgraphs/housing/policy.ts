@@ -7,11 +7,19 @@ export const housingPolicy: SubgraphPolicy = {
   ownerOnly: [
     'Mutation.*',
     'Query.*',
-    'Case.shelterStays',
-    'Case.housingApplications',
-    'ShelterStay.*',
+    // Stays and applications stay with housing, but for the dates and person the outcomes
+    // service reads to measure victims' engagement (MOU-2026-HSG-O1; aggregates only).
+    'ShelterStay.case',
+    'ShelterStay.shelter',
+    'ShelterStay.exitedDate',
+    'ShelterStay.exitDestination',
+    'ShelterStay.status',
     'Shelter.*',
-    'HousingApplication.*',
+    'HousingApplication.case',
+    'HousingApplication.program',
+    'HousingApplication.status',
+    'HousingApplication.decisionDate',
+    'HousingApplication.monthlyAssistance',
     'Person.housingDisclosures',
     'Person.housingAccesses',
     'Access.*',

@@ -1,11 +1,11 @@
 /** Signed tokens for tests, with the development key of the test's data folder. */
-import { AgencyName } from '../../lib/config';
+import { ServiceName } from '../../lib/config';
 import { TokenClaims, authSettings, signToken } from '../../lib/auth/identity';
 import { loadSigningKey } from '../../lib/auth/keys';
 import { Purpose } from '../../lib/auth/vocabulary';
 
 export interface Who {
-  agency: AgencyName;
+  agency: ServiceName;
   role: string;
   purpose: Purpose;
   subject?: string;

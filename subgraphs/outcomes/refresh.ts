@@ -1,0 +1,162 @@
+/**
+ * A refresh: the broker reads every case through the gateway under its own identity (one page of
+ * cases at a time; every field decided by the owners' rules and logged in their disclosure logs),
+ * de-identifies and links them, computes every metric's tables with suppression applied, and
+ * stores them as the new current snapshot in one transaction. Any refusal or error in what the
+ * gateway answers stops the refresh, and the previous snapshot stays current (fail closed: a
+ * metric is never computed on partly withheld data).
+ */
+import { DataSource } from 'typeorm';
+import { JWK } from 'jose';
+import fs from 'node:fs';
+import { authSettings, signToken } from '../../lib/auth/identity';
+import { loadSigningKey } from '../../lib/auth/keys';
+import { Agreement, inForce, loadAgreements } from '../../lib/policy/agreements';
+import { ConfigError } from '../../lib/config';
+import { DeidentifiedCase, GatewayCase, REFRESH_QUERY, deidentify, loadPseudonymKey, pseudonymizer } from './records';
+import { METRICS, METRIC_SPECS, publishMetric } from './metrics';
+
+type Env = Record<string, string | undefined>;
+
+export const BROKER = { agency: 'outcomes', role: 'broker', purpose: 'research', subject: 'outcomes-broker' } as const;
+
+/** The broker's token: OUTCOMES_SERVICE_TOKEN_FILE (issued by the identity provider), else signed with the development key. */
+export async function brokerToken(env: Env = process.env, key?: JWK): Promise<string> {
+  const file = env.OUTCOMES_SERVICE_TOKEN_FILE;
+  if (file) {
+    const token = fs.readFileSync(file, 'utf8').trim();
+    if (!token) throw new ConfigError(`OUTCOMES_SERVICE_TOKEN_FILE ${file} is empty`);
+    return token;
+  }
+  return signToken({ ...BROKER, ttlSeconds: 3600 }, key ?? (await loadSigningKey(env)), authSettings({ keys: [] }, env));
+}
+
+/** The agreements in force on `today` that grant the broker anything: those the snapshot comes from. */
+export function brokerAgreements(agreements: Agreement[], today: string): string[] {
+  return agreements
+    .filter((a) => inForce(a, today))
+    .filter((a) => a.grantees.some((g) => (g.agency === 'outcomes' || g.agency === '*') && g.roles.includes(BROKER.role)))
+    .map((a) => `${a.id} v${a.version}`)
+    .sort();
+}
+
+export function pageSize(env: Env = process.env): number {
+  const raw = env.OUTCOMES_PAGE_SIZE;
+  if (!raw) return 200;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 500) throw new ConfigError(`OUTCOMES_PAGE_SIZE must be 1 to 500, got "${raw}"`);
+  return n;
+}
+
+export class RefreshError extends Error {
+  override name = 'RefreshError';
+}
+
+/** Reads every case through the gateway, page by page. */
+export async function readCases(gatewayUrl: string, token: string, options: { pageSize?: number; progress?: (read: number) => void } = {}): Promise<GatewayCase[]> {
+  const out: GatewayCase[] = [];
+  let after: string | null = null;
+  for (;;) {
+    const response = await fetch(gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: REFRESH_QUERY, variables: { first: options.pageSize ?? pageSize(), after } }),
+    });
+    const body = (await response.json().catch(() => null)) as { data?: { cases?: { nodes: GatewayCase[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } }; errors?: { message: string; extensions?: { code?: string } }[] } | null;
+    if (!response.ok || !body || body.errors?.length || !body.data?.cases) {
+      const first = body?.errors?.[0];
+      const more = (body?.errors?.length ?? 0) > 1 ? ` (and ${body!.errors!.length - 1} more)` : '';
+      throw new RefreshError(`the gateway answered HTTP ${response.status}${first ? `: ${first.extensions?.code ?? 'ERROR'} ${first.message}${more}` : ''}; the previous snapshot stays current`);
+    }
+    out.push(...body.data.cases.nodes);
+    options.progress?.(out.length);
+    if (!body.data.cases.pageInfo.hasNextPage) return out;
+    after = body.data.cases.pageInfo.endCursor;
+  }
+}
+
+export interface RefreshResult {
+  snapshotId: number;
+  cases: number;
+  cells: number;
+  agreements: string[];
+  readMs: number;
+  computeMs: number;
+  writeMs: number;
+}
+
+/** Computes every metric's tables from de-identified records and writes them as the current snapshot. */
+export async function storeSnapshot(db: DataSource, records: DeidentifiedCase[], options: { asOf: string; takenAt: Date; agreements: string[] }): Promise<{ snapshotId: number; cells: number; computeMs: number; writeMs: number }> {
+  const t0 = performance.now();
+  const rows: { metric: string; grouping: string; seq: number; key: object; count: number | null; numerator: number | null; denominator: number | null; rate: number | null; median: number | null; q1: number | null; q3: number | null; suppressed: string | null }[] = [];
+  for (const metric of METRICS) {
+    const spec = METRIC_SPECS[metric];
+    for (const table of publishMetric(spec, spec.units(records, options.asOf))) {
+      const grouping = groupingName(table.by);
+      table.cells.forEach((c, seq) => rows.push({ metric, grouping, seq, ...c }));
+    }
+  }
+  const t1 = performance.now();
+  const snapshotId = await db.transaction(async (em) => {
+    // One refresh at a time: the next id and the switch of the current snapshot are decided under the lock.
+    await em.query('LOCK TABLE outcome_snapshot IN EXCLUSIVE MODE');
+    const [{ next }] = await em.query('SELECT coalesce(max(id), 0) + 1 AS next FROM outcome_snapshot');
+    await em.query('INSERT INTO outcome_snapshot (id, taken_at, as_of_date, agreements, cases, current) VALUES ($1, $2, $3, $4, $5, false)', [
+      next, options.takenAt, options.asOf, options.agreements, records.length,
+    ]);
+    for (let i = 0; i < records.length; i += 1000) {
+      const batch = records.slice(i, i + 1000).map((r) => ({ case_key: r.case, record: r }));
+      await em.query('INSERT INTO outcome_record (snapshot_id, case_key, record) SELECT $1, x.case_key, x.record FROM json_to_recordset($2::json) AS x(case_key text, record jsonb)', [next, JSON.stringify(batch)]);
+    }
+    for (let i = 0; i < rows.length; i += 5000) {
+      await em.query(
+        `INSERT INTO outcome_cell (snapshot_id, metric, grouping, seq, key, count, numerator, denominator, rate, median, q1, q3, suppressed)
+         SELECT $1, x.metric, x.grouping, x.seq, x.key, x.count, x.numerator, x.denominator, x.rate, x.median, x.q1, x.q3, x.suppressed
+           FROM json_to_recordset($2::json) AS x(metric text, grouping text, seq integer, key jsonb, count integer, numerator double precision,
+                denominator double precision, rate double precision, median double precision, q1 double precision, q3 double precision, suppressed text)`,
+        [next, JSON.stringify(rows.slice(i, i + 5000))],
+      );
+    }
+    await em.query('UPDATE outcome_snapshot SET current = false WHERE current');
+    await em.query('UPDATE outcome_snapshot SET current = true WHERE id = $1', [next]);
+    // Keep the one before (a query that began on it finishes); delete older ones.
+    await em.query('DELETE FROM outcome_snapshot WHERE id < $1', [next - 1]);
+    return next as number;
+  });
+  return { snapshotId, cells: rows.length, computeMs: t1 - t0, writeMs: performance.now() - t1 };
+}
+
+/** A grouping's stored name: its dimensions in a fixed order, comma-separated ('' for the total). */
+export function groupingName(by: readonly string[]): string {
+  const order = ['court', 'programType', 'caseType', 'riskLevel', 'completion', 'year', 'quarter'];
+  return [...by].sort((a, b) => order.indexOf(a) - order.indexOf(b)).join(',');
+}
+
+export interface RefreshOptions {
+  db: DataSource;
+  gatewayUrl: string;
+  /** The policy date: windows are judged on it. */
+  today: string;
+  token?: string;
+  pseudonymKey?: Buffer;
+  agreements?: Agreement[];
+  pageSize?: number;
+  progress?: (message: string) => void;
+}
+
+export async function refreshOutcomes(options: RefreshOptions): Promise<RefreshResult> {
+  const progress = options.progress ?? (() => undefined);
+  const pseudonym = pseudonymizer(options.pseudonymKey ?? loadPseudonymKey());
+  const token = options.token ?? (await brokerToken());
+  const agreements = brokerAgreements(options.agreements ?? loadAgreements(), options.today);
+  const takenAt = new Date();
+  const t0 = performance.now();
+  progress(`reading cases through ${options.gatewayUrl} as ${BROKER.agency} ${BROKER.role} (${BROKER.purpose})`);
+  const cases = await readCases(options.gatewayUrl, token, { pageSize: options.pageSize, progress: (n) => progress(`  ${n} cases read`) });
+  const readMs = performance.now() - t0;
+  const records = cases.map((c) => deidentify(c, pseudonym));
+  progress(`computing ${METRICS.length} metrics over ${records.length} de-identified cases`);
+  const stored = await storeSnapshot(options.db, records, { asOf: options.today, takenAt, agreements });
+  progress(`snapshot ${stored.snapshotId}: ${stored.cells} cells (read ${Math.round(readMs)} ms, compute ${Math.round(stored.computeMs)} ms, write ${Math.round(stored.writeMs)} ms)`);
+  return { snapshotId: stored.snapshotId, cases: records.length, cells: stored.cells, agreements, readMs, computeMs: stored.computeMs, writeMs: stored.writeMs };
+}
