@@ -168,13 +168,16 @@ export function generateCase(seed: number, index: number, shelters: housing.Shel
   const criminal = demo || rnd.chance(0.7);
   const victim = person(rnd, 1960, 2004);
   const accused = person(rnd, 1955, 2003);
+  const status = demo ? 'OPEN' : rnd.pick(['OPEN', 'OPEN', 'OPEN', 'CLOSED', 'CLOSED', 'DISMISSED']);
   const caseRow: courts.CourtCase = {
     id: rnd.uuid(),
     docketNumber: `DV-${filedDate.slice(0, 4)}-${String(index + 1).padStart(6, '0')}`,
     caseType: criminal ? 'CRIMINAL_DOMESTIC_VIOLENCE' : 'CIVIL_PROTECTION_ORDER',
-    status: demo ? 'OPEN' : rnd.pick(['OPEN', 'OPEN', 'OPEN', 'CLOSED', 'CLOSED', 'DISMISSED']),
+    status,
     courtName: rnd.pick(COURTS),
     filedDate,
+    // Drawn from a stream of its own, so the case's other draws stay as they were.
+    dispositionDate: status === 'OPEN' ? null : minDate(addDays(filedDate, new Random(seed ^ 0xd15905e, index).int(30, 240)), SEED_ANCHOR),
   };
   const c = out.courts;
   c.people.push(victim, accused);

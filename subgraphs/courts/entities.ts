@@ -17,6 +17,8 @@ export interface CourtCase {
   status: string;
   courtName: string;
   filedDate: string;
+  /** Closed or dismissed on; null while open. */
+  dispositionDate: string | null;
   createdAt?: Date;
 }
 
@@ -117,6 +119,7 @@ export const CaseEntity = new EntitySchema<CourtCase>({
     status: text('status'),
     courtName: text('court_name'),
     filedDate: date('filed_date'),
+    dispositionDate: date('disposition_date', true),
     createdAt: createdAt(),
   },
 });

@@ -7,6 +7,7 @@ import { CreateIdempotencyRecords1764200000000, IdempotencyRecordEntity } from '
 import { courtsEntities } from './entities';
 import { CourtsLoaders, createCourtsLoaders } from './loaders';
 import { CreateCourtRecords1764000000000 } from './migrations/1764000000000-CreateCourtRecords';
+import { AddCaseDisposition1764400000000 } from './migrations/1764400000000-AddCaseDisposition';
 import { courtsPolicy } from './policy';
 import { courtsResolvers } from './resolvers';
 
@@ -15,7 +16,7 @@ export const courts: SubgraphDefinition<CourtsLoaders> = {
   sdlPath: path.join(__dirname, 'schema.graphql'),
   resolvers: courtsResolvers,
   entities: [...courtsEntities, ConsentEntity, DisclosureEntity, IdempotencyRecordEntity, AccessEntity],
-  migrations: [CreateCourtRecords1764000000000, CreateDisclosureLog1764100000000, CreateConsent1764100000001, CreateIdempotencyRecords1764200000000, CreateAccessLog1764300000001],
+  migrations: [CreateCourtRecords1764000000000, CreateDisclosureLog1764100000000, CreateConsent1764100000001, CreateIdempotencyRecords1764200000000, CreateAccessLog1764300000001, AddCaseDisposition1764400000000],
   createLoaders: createCourtsLoaders,
   policy: courtsPolicy,
 };

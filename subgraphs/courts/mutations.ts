@@ -117,6 +117,7 @@ export const courtsMutations = {
         status: 'OPEN',
         courtName: courtName!,
         filedDate: input.filedDate,
+        dispositionDate: null,
       });
       for (const [i, party] of input.parties.entries()) {
         const newPerson = newPeople.get(i);
