@@ -34,6 +34,8 @@ export const CALLER_CODES = new Set([
   'DEADLINE_EXCEEDED',
   'RESPONSE_TOO_LARGE',
   'REQUEST_CANCELLED',
+  // The outcomes service has no snapshot yet (subgraphs/outcomes/tables.ts)
+  'SNAPSHOT_UNAVAILABLE',
 ]);
 
 /**
