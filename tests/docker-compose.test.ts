@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
-import { AGENCIES, DEFAULT_GATEWAY_PORT, DEFAULT_SUBGRAPH_PORTS, KNOWN_VARIABLES, envPrefix } from '../lib/config';
+import { SERVICES, DEFAULT_GATEWAY_PORT, DEFAULT_SUBGRAPH_PORTS, KNOWN_VARIABLES, envPrefix } from '../lib/config';
 
 const root = path.join(__dirname, '..');
 const composeText = fs.readFileSync(path.join(root, 'docker-compose.yml'), 'utf8');
@@ -22,7 +22,7 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it.each(AGENCIES)('runs the %s subgraph on its own database and port', (agency) => {
+  it.each(SERVICES)('runs the %s subgraph on its own database and port', (agency) => {
     const service = services[agency];
     const prefix = envPrefix(agency);
     expect(service.command.slice(-1)[0]).toBe(`subgraphs/${agency}/main.ts`);
@@ -42,7 +42,7 @@ describe('docker-compose.yml', () => {
     expect(gateway.command.slice(-1)[0]).toBe('gateway/main.ts');
     expect(Number(gateway.environment.GATEWAY_PORT)).toBe(DEFAULT_GATEWAY_PORT);
     expect(gateway.ports).toEqual([`${DEFAULT_GATEWAY_PORT}:${DEFAULT_GATEWAY_PORT}`]);
-    for (const agency of AGENCIES) {
+    for (const agency of SERVICES) {
       expect(gateway.environment[`${envPrefix(agency)}_URL`]).toBe(
         `http://${agency}:${DEFAULT_SUBGRAPH_PORTS[agency]}/graphql`,
       );
@@ -52,14 +52,14 @@ describe('docker-compose.yml', () => {
   });
 
   it('gives the gateway and every subgraph the same token verification keys', () => {
-    for (const name of ['gateway', ...AGENCIES]) {
+    for (const name of ['gateway', ...SERVICES]) {
       expect(services[name].environment.JWT_PUBLIC_JWKS_FILE).toBe('/keys/verify-keys.jwks.json');
       expect(services[name].volumes).toEqual(['./.data/keys:/keys:ro']);
     }
   });
 
   it('gives the seed tool every agency’s database, as the subgraphs have them', () => {
-    for (const agency of AGENCIES) {
+    for (const agency of SERVICES) {
       const key = `${envPrefix(agency)}_DATABASE_URL`;
       expect(services.seed.environment[key]).toBe(services[agency].environment[key]);
     }
@@ -70,7 +70,7 @@ describe('docker-compose.yml', () => {
     expect(composeText).not.toMatch(/trust/i);
     const secrets = compose.secrets as Record<string, { file: string }>;
     for (const secret of Object.values(secrets)) expect(secret.file).toMatch(/^\.\/\.data\/secrets\//);
-    for (const agency of AGENCIES) {
+    for (const agency of SERVICES) {
       const prefix = envPrefix(agency);
       const db = services[`${agency}-db`];
       expect(db.environment.POSTGRES_HOST_AUTH_METHOD).toBeUndefined();
@@ -84,7 +84,8 @@ describe('docker-compose.yml', () => {
       const url = new URL(subgraph.environment[`${prefix}_DATABASE_URL`]);
       expect({ user: url.username, password: url.password }).toEqual({ user: `${agency}_app`, password: '' });
       expect(subgraph.environment[`${prefix}_DATABASE_PASSWORD_FILE`]).toBe(`/run/secrets/${agency}_db_app`);
-      expect(subgraph.secrets).toEqual([`${agency}_db_app`]);
+      // The outcomes service also holds its pseudonym key and its broker token; no other database secret.
+      expect(subgraph.secrets.filter((x: string) => x.endsWith('_db_app') || x.endsWith('_db_owner') || x.endsWith('_db_admin'))).toEqual([`${agency}_db_app`]);
       expect(subgraph.environment[`${prefix}_MIGRATION_DATABASE_URL`]).toBeUndefined();
 
       const migrate = services.migrate.environment;
