@@ -15,6 +15,7 @@ import {
   requestTimeoutMs,
   shutdownGraceMs,
   subgraphTimeoutMs,
+  outcomesRefreshIntervalMs,
 } from '../lib/config';
 import { DEMO_DOCKET_NUMBER, countCases, seedDemoData } from '../lib/seed';
 import { startStack } from '../lib/stack';
@@ -34,6 +35,7 @@ async function main(): Promise<void> {
     subgraphPorts: Object.fromEntries(SERVICES.map((a) => [a, subgraphPort(a)])) as Record<ServiceName, number>,
     timeoutMs: subgraphTimeoutMs(),
     requestTimeoutMs: requestTimeoutMs(),
+    outcomesRefreshIntervalMs: outcomesRefreshIntervalMs(),
   });
   const shutdown = () => {
     // Stop taking requests; those in flight get SHUTDOWN_GRACE_MS; then the pools close.
@@ -48,6 +50,8 @@ async function main(): Promise<void> {
     console.log(`empty databases: seeding ${cases} synthetic demo cases...`);
     await seedDemoData(stack.databases, { cases, today: stack.clock.today() });
   }
+  // The outcomes service's snapshot of what is there now (then every OUTCOMES_REFRESH_INTERVAL_MS).
+  const refreshed = await stack.refreshOutcomes();
   // The demo case when the demo data is there, else the first case.
   const [first] = await stack.databases.courts.query(
     'SELECT id, docket_number AS "docketNumber" FROM court_case ORDER BY docket_number <> $1, docket_number LIMIT 1',
@@ -66,6 +70,9 @@ Fetch a whole case (${first?.docketNumber ?? 'none seeded'}) in one request, as 
   npm run --silent query -- schema/operations/WholeCase.graphql --var id=${first?.id ?? '<case id>'}
 The first 10 cases, whole:
   npm run --silent query -- schema/operations/Caseload.graphql --var first=10
+Outcome metrics for analysts (aggregates of ${refreshed.cases} de-identified cases, small cells suppressed):
+  export TOKEN=$(npm run --silent token -- --agency courts --role analyst --purpose research)
+  npm run --silent outcomes:export -- --metric recidivism --by COMPLETION
 What each agency, role and purpose may see: npm run mou:check
 `);
 }

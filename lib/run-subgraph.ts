@@ -6,10 +6,14 @@ import { authSettings, createVerifier } from './auth/identity';
 import { loadKeySource } from './auth/key-source';
 import { loadAgreements } from './policy/agreements';
 import { policyExecutor } from './policy/executor';
-import { systemClock } from './clock';
+import { Clock, systemClock } from './clock';
+import type { DataSource } from 'typeorm';
 import { SubgraphDefinition, startSubgraph } from './subgraph';
 
-export async function runSubgraph<L>(definition: SubgraphDefinition<L>): Promise<void> {
+/** Work a service runs beside serving (e.g. the outcomes refresh timer); returns how to stop it. */
+export type BackgroundWork = (db: DataSource, clock: Clock) => () => void;
+
+export async function runSubgraph<L>(definition: SubgraphDefinition<L>, background?: BackgroundWork): Promise<void> {
   const agency = definition.name;
   const config = agencyDatabaseConfig(agency);
   if (!config) {
@@ -33,9 +37,11 @@ export async function runSubgraph<L>(definition: SubgraphDefinition<L>): Promise
     clock,
   });
   logger.info({ agency, url: server.url }, 'subgraph listening');
+  const stopBackground = background?.(db, clock);
   // SIGTERM: stop taking requests, let those in flight finish within SHUTDOWN_GRACE_MS, then close the pool.
   const stop = async () => {
     logger.info({ agency }, 'shutting down');
+    stopBackground?.();
     await server.close(shutdownGraceMs());
     await opened.close();
     logger.info({ agency }, 'stopped');
@@ -45,8 +51,8 @@ export async function runSubgraph<L>(definition: SubgraphDefinition<L>): Promise
   process.once('SIGTERM', stop);
 }
 
-export function main<L>(definition: SubgraphDefinition<L>): void {
-  runSubgraph(definition).catch((error) => {
+export function main<L>(definition: SubgraphDefinition<L>, background?: BackgroundWork): void {
+  runSubgraph(definition, background).catch((error) => {
     logger.fatal({ err: error }, `${definition.name} subgraph failed to start`);
     process.exit(1);
   });
