@@ -81,13 +81,13 @@ describe('role policies (schema/roles)', () => {
     expect(() => parseRolePolicy(file.replace('  analyst:', '  janitor:'), 'roles/housing.yaml')).toThrow(
       /roles\/housing\.yaml: .*roles names "janitor", not a role of housing.*"analyst" is missing/,
     );
-    expect(() => parseRolePolicy(file.replace('purposes: [research]', 'purposes: [curiosity]'), 'roles/housing.yaml')).toThrow(/purposes names "curiosity"/);
+    expect(() => parseRolePolicy(file.replace('purposes: [victim_services, case_management]', 'purposes: [curiosity]'), 'roles/housing.yaml')).toThrow(/purposes names "curiosity"/);
     expect(() => parseRolePolicy(file.replace('legalBasis: Shelter staff admit and exit residents and take their releases at intake.', "legalBasis: ''"), 'roles/housing.yaml'))
       .toThrow(/roles\.shelter_staff\.grants\[2\]\.legalBasis must be non-empty text/);
-    const bad = parseRolePolicy(file.replace('HousingApplication.monthlyAssistance]', 'HousingApplication.monthlyAssistance, Shelter.shoeSize]'), 'roles/housing.yaml');
-    expect(() => checkRolePolicy(bad, schema, SUBGRAPHS.housing.policy)).toThrow(/roles\/housing\.yaml: roles\.analyst\.grants\[0\] names Shelter\.shoeSize, which the housing schema does not have/);
-    const contradicts = parseRolePolicy(file.replace('reason: Locations, identifiers and dates; analysts never write.', 'reason: x\n      - fields: [ShelterStay.status]\n        reason: y'), 'roles/housing.yaml');
-    expect(() => checkRolePolicy(contradicts, schema, SUBGRAPHS.housing.policy)).toThrow(/withheld\[1\] names ShelterStay\.status, but ShelterStay\.status is granted to analyst/);
+    const bad = parseRolePolicy(file.replace('Shelter.id, Shelter.capacity]', 'Shelter.id, Shelter.capacity, Shelter.shoeSize]'), 'roles/housing.yaml');
+    expect(() => checkRolePolicy(bad, schema, SUBGRAPHS.housing.policy)).toThrow(/roles\/housing\.yaml: roles\.housing_caseworker\.grants\[0\] names Shelter\.shoeSize, which the housing schema does not have/);
+    const contradicts = parseRolePolicy(file.replace('reason: Where a victim is stays with the shelter staff who house her.', 'reason: x\n      - fields: [ShelterStay.status]\n        reason: y'), 'roles/housing.yaml');
+    expect(() => checkRolePolicy(contradicts, schema, SUBGRAPHS.housing.policy)).toThrow(/withheld\[1\] names ShelterStay\.status, but ShelterStay\.status is granted to housing_caseworker/);
     expect(() => parseRolePolicy(file.replace('mutations: [admitToShelter', 'fields: [Mutation.admitToShelter]\n        mutations: [admitToShelter'), 'x.yaml')).toThrow(RolePolicyError);
   });
 });
