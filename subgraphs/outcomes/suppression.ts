@@ -93,12 +93,12 @@ interface Table {
   byCode: Map<number, number>;
 }
 
-/** A sum relation: cells[members[0]] = sum of cells[members[1..]]. */
-interface Relation {
-  members: number[];
-  /** Between tables with no asked table between them: these alone span every sum relation, so the audit needs only them. */
-  covering: boolean;
-}
+/**
+ * A sum relation: cells[members[0]] = sum of cells[members[1..]], between two tables with no asked
+ * table between them (a relation across several steps is the sum of the steps' relations, so it
+ * adds nothing the audit would not find).
+ */
+type Relation = number[];
 
 /** Does table `coarse` sum table `fine` (every dimension of coarse is in fine, a year by its quarters)? */
 function refines(fine: Dimension[], coarse: Dimension[]): boolean {
@@ -209,13 +209,13 @@ function publish(c: Cell): PublishedCell {
   return { key: { ...c.key }, numerator: c.numerator, denominator: c.denominator, rate: c.denominator > 0 ? c.numerator / c.denominator : null, suppressed: null };
 }
 
-/** Every sum relation between two tables where one refines the other. */
+/** The sum relations between each table and the next finer tables asked. */
 function buildRelations(cells: Cell[], tables: Table[], coder: KeyCoder): Relation[] {
   const relations: Relation[] = [];
   tables.forEach((coarse, ci) => {
     tables.forEach((finer, fi) => {
       if (ci === fi || !refines(finer.by, coarse.by)) return;
-      const covering = !tables.some((mid, mi) => mi !== ci && mi !== fi && refines(finer.by, mid.by) && refines(mid.by, coarse.by));
+      if (tables.some((mid, mi) => mi !== ci && mi !== fi && refines(finer.by, mid.by) && refines(mid.by, coarse.by))) return;
       const children = new Map<number, number[]>();
       const code = coder.forTable(coarse.by, finer.by);
       for (const id of finer.cells) {
@@ -226,7 +226,7 @@ function buildRelations(cells: Cell[], tables: Table[], coder: KeyCoder): Relati
       }
       for (const [parent, list] of children) {
         const r = relations.length;
-        relations.push({ members: [parent, ...list], covering });
+        relations.push([parent, ...list]);
         cells[parent].relations.push(r);
         for (const id of list) cells[id].relations.push(r);
       }
@@ -289,7 +289,7 @@ function protect(cells: Cell[], relations: Relation[]): void {
     for (let head = 0; head < queue.length; head++) {
       const r = queue[head];
       queued[r] = 0;
-      const members = relations[r].members;
+      const members = relations[r];
       let count = 0;
       let lone = -1;
       for (const id of members) if (cells[id].suppressed) { count++; lone = id; }
@@ -298,13 +298,13 @@ function protect(cells: Cell[], relations: Relation[]): void {
       if (pick !== undefined) suppress(pick);
     }
     queue.length = 0;
-    const disclosed = determinedCells(cells.map((c) => c.suppressed !== null), relations.filter((r) => r.covering).map((r) => r.members));
+    const disclosed = determinedCells(cells.map((c) => c.suppressed !== null), relations);
     if (!disclosed.length) return;
     let added = false;
     for (const id of disclosed) {
       let best: number | undefined;
       for (const r of cells[id].relations) {
-        const c = cheapestPublished(cells, relations[r].members, id);
+        const c = cheapestPublished(cells, relations[r], id);
         if (c !== undefined && (best === undefined || cheaper(cells, c, best))) best = c;
       }
       if (best !== undefined && !cells[best].suppressed) { suppress(best); added = true; }
