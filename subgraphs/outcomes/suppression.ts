@@ -74,33 +74,42 @@ export function allowedGroupings(dimensions: Dimension[], maxDimensions = DEFAUL
 }
 
 interface Cell {
-  table: number;
   key: Partial<Record<Dimension, string>>;
+  /** The number of the cell's value of each used dimension (-1: not in its table). */
+  codes: number[];
   numerator: number;
   denominator: number;
   suppressed: SuppressionReason | null;
+  /** Relations the cell is a member of. */
   relations: number[];
 }
 
 interface Table {
+  /** Dimensions in DIMENSIONS order. */
   by: Dimension[];
-  cells: Map<string, number>; // canonical key -> cell id
+  /** Cell ids, in the order of their keys. */
+  cells: number[];
+  /** Code of a key (mixed radix over the interned values of `by`) -> cell id. */
+  byCode: Map<number, number>;
+}
+
+/**
+ * A sum relation: cells[members[0]] = sum of cells[members[1..]], between two tables with no asked
+ * table between them (a relation across several steps is the sum of the steps' relations, so it
+ * adds nothing the audit would not find).
+ */
+type Relation = number[];
+
+/** Does table `coarse` sum table `fine` (every dimension of coarse is in fine, a year by its quarters)? */
+function refines(fine: Dimension[], coarse: Dimension[]): boolean {
+  if (fine.length < coarse.length) return false;
+  return coarse.every((d) => fine.includes(d) || (d === 'year' && fine.includes('quarter')));
 }
 
 /** A dimension's value of a fine key; year from the quarter when the key has no year. */
 function valueOf(key: Partial<Record<Dimension, string>>, d: Dimension): string | undefined {
   if (d === 'year' && key.year === undefined && key.quarter !== undefined) return key.quarter.slice(0, 4);
   return key[d];
-}
-
-function canonical(by: Dimension[], key: Partial<Record<Dimension, string>>): string {
-  return JSON.stringify(by.map((d) => key[d]));
-}
-
-/** Does table `coarse` sum table `fine` (every dimension of coarse is in fine, a year by its quarters)? */
-function refines(fine: Dimension[], coarse: Dimension[]): boolean {
-  if (fine.length < coarse.length) return false;
-  return coarse.every((d) => fine.includes(d) || (d === 'year' && fine.includes('quarter')));
 }
 
 function validate(fine: FineCell[], groupings: Dimension[][], threshold: number): void {
@@ -112,7 +121,7 @@ function validate(fine: FineCell[], groupings: Dimension[][], threshold: number)
   });
   const used = new Set(groupings.flat());
   fine.forEach((c, i) => {
-    if (!Number.isInteger(c.numerator) || !Number.isInteger(c.denominator) || c.numerator < 0 || c.denominator < c.numerator)
+    if (!Number.isSafeInteger(c.numerator) || !Number.isSafeInteger(c.denominator) || c.numerator < 0 || c.denominator < c.numerator)
       throw new Error(`publishTables: fine cell ${i} needs integers 0 <= numerator <= denominator, got ${c.numerator}/${c.denominator}`);
     if (c.key.quarter !== undefined) {
       const m = QUARTER.exec(c.key.quarter);
@@ -123,8 +132,11 @@ function validate(fine: FineCell[], groupings: Dimension[][], threshold: number)
   });
 }
 
-function isSmall(v: number, threshold: number): boolean {
-  return v >= 1 && v <= threshold;
+const isSmall = (v: number, threshold: number): boolean => v >= 1 && v <= threshold;
+
+/** Is the cell small by the primary rule: numerator, denominator or their difference between 1 and threshold? */
+export function isSmallCell(numerator: number, denominator: number, threshold = DEFAULT_THRESHOLD): boolean {
+  return isSmall(numerator, threshold) || isSmall(denominator, threshold) || isSmall(denominator - numerator, threshold);
 }
 
 /** Every table of `groupings` (each a list of dimensions; [] = the total), suppressed jointly so no suppressed value is recoverable from any of them. */
@@ -133,7 +145,7 @@ export function publishTables(fine: FineCell[], groupings: Dimension[][], option
   const complementary = options.complementary ?? true;
   validate(fine, groupings, threshold);
 
-  // Distinct tables (a grouping asked twice, or in another order, is one table).
+  // Distinct tables: a grouping asked twice, or in another order, is one table.
   const tableOf = new Map<string, number>();
   const tables: Table[] = [];
   const slot = groupings.map((g) => {
@@ -143,41 +155,53 @@ export function publishTables(fine: FineCell[], groupings: Dimension[][], option
     if (t === undefined) {
       t = tables.length;
       tableOf.set(name, t);
-      tables.push({ by, cells: new Map() });
+      tables.push({ by, cells: [], byCode: new Map() });
     }
     return t;
   });
 
-  // Aggregate every table from the fine cells, in a deterministic order.
-  const cells: Cell[] = [];
-  const sortedFine = [...fine].sort((a, b) => compareKeys(a.key, b.key));
-  tables.forEach((table, t) => {
-    for (const f of sortedFine) {
-      const key: Partial<Record<Dimension, string>> = {};
-      for (const d of table.by) key[d] = valueOf(f.key, d);
-      const k = canonical(table.by, key);
-      let id = table.cells.get(k);
-      if (id === undefined) {
-        id = cells.length;
-        table.cells.set(k, id);
-        cells.push({ table: t, key, numerator: 0, denominator: 0, suppressed: null, relations: [] });
-      }
-      cells[id].numerator += f.numerator;
-      cells[id].denominator += f.denominator;
-    }
-  });
+  // Each dimension's values, sorted and numbered; every fine cell as its value numbers.
+  const used = DIMENSIONS.filter((d) => tables.some((t) => t.by.includes(d)));
+  const values = new Map<Dimension, string[]>();
+  const number = new Map<Dimension, Map<string, number>>();
+  for (const d of used) {
+    const sorted = [...new Set(fine.map((f) => valueOf(f.key, d)!))].sort();
+    values.set(d, sorted);
+    number.set(d, new Map(sorted.map((v, i) => [v, i])));
+  }
+  const fineCodes = fine.map((f) => used.map((d) => number.get(d)!.get(valueOf(f.key, d)!)!));
+  const coder = new KeyCoder(used, values);
 
-  // Primary suppression.
-  for (const c of cells) {
-    if (isSmall(c.numerator, threshold) || isSmall(c.denominator, threshold) || isSmall(c.denominator - c.numerator, threshold)) c.suppressed = 'SMALL_CELL';
+  // Aggregate every table from the fine cells; cells in the order of their keys.
+  const cells: Cell[] = [];
+  for (const table of tables) {
+    const code = coder.forTable(table.by, table.by);
+    const sums = new Map<number, { n: number; d: number; codes: number[] }>();
+    fine.forEach((f, i) => {
+      const c = code(fineCodes[i]);
+      const s = sums.get(c);
+      if (s) { s.n += f.numerator; s.d += f.denominator; }
+      else sums.set(c, { n: f.numerator, d: f.denominator, codes: fineCodes[i] });
+    });
+    for (const c of [...sums.keys()].sort((a, b) => a - b)) {
+      const s = sums.get(c)!;
+      const key: Partial<Record<Dimension, string>> = {};
+      const codes = used.map((d, i) => (table.by.includes(d) ? s.codes[i] : -1));
+      for (const d of table.by) key[d] = values.get(d)![s.codes[used.indexOf(d)]];
+      table.byCode.set(c, cells.length);
+      table.cells.push(cells.length);
+      cells.push({ key, codes, numerator: s.n, denominator: s.d, suppressed: null, relations: [] });
+    }
   }
 
-  if (complementary) protect(cells, tables, buildRelations(cells, tables));
+  for (const c of cells) if (isSmallCell(c.numerator, c.denominator, threshold)) c.suppressed = 'SMALL_CELL';
 
-  return slot.map((t, i) => ({
-    by: [...groupings[i]],
-    cells: [...tables[t].cells.values()].map((id) => publish(cells[id])),
-  }));
+  if (complementary) {
+    const relations = buildRelations(cells, tables, coder);
+    protect(cells, relations);
+  }
+
+  return slot.map((t, i) => ({ by: [...groupings[i]], cells: tables[t].cells.map((id) => publish(cells[id])) }));
 }
 
 function publish(c: Cell): PublishedCell {
@@ -185,29 +209,17 @@ function publish(c: Cell): PublishedCell {
   return { key: { ...c.key }, numerator: c.numerator, denominator: c.denominator, rate: c.denominator > 0 ? c.numerator / c.denominator : null, suppressed: null };
 }
 
-function compareKeys(a: Partial<Record<Dimension, string>>, b: Partial<Record<Dimension, string>>): number {
-  for (const d of DIMENSIONS) {
-    const x = valueOf(a, d) ?? '';
-    const y = valueOf(b, d) ?? '';
-    if (x !== y) return x < y ? -1 : 1;
-  }
-  return 0;
-}
-
-/** A sum relation: cells[members[0]] = sum of cells[members[1..]]. */
-type Relation = number[];
-
-/** Every sum relation between two tables where one refines the other. */
-function buildRelations(cells: Cell[], tables: Table[]): Relation[] {
+/** The sum relations between each table and the next finer tables asked. */
+function buildRelations(cells: Cell[], tables: Table[], coder: KeyCoder): Relation[] {
   const relations: Relation[] = [];
   tables.forEach((coarse, ci) => {
     tables.forEach((finer, fi) => {
       if (ci === fi || !refines(finer.by, coarse.by)) return;
+      if (tables.some((mid, mi) => mi !== ci && mi !== fi && refines(finer.by, mid.by) && refines(mid.by, coarse.by))) return;
       const children = new Map<number, number[]>();
-      for (const id of finer.cells.values()) {
-        const key: Partial<Record<Dimension, string>> = {};
-        for (const d of coarse.by) key[d] = valueOf(cells[id].key, d);
-        const parent = coarse.cells.get(canonical(coarse.by, key))!;
+      const code = coder.forTable(coarse.by, finer.by);
+      for (const id of finer.cells) {
+        const parent = coarse.byCode.get(code(cells[id].codes))!;
         const list = children.get(parent);
         if (list) list.push(id);
         else children.set(parent, [id]);
@@ -221,6 +233,30 @@ function buildRelations(cells: Cell[], tables: Table[]): Relation[] {
     });
   });
   return relations;
+}
+
+/** Numbers the keys of a table: mixed radix over the value numbers of its dimensions. */
+class KeyCoder {
+  private readonly yearOfQuarter: number[] = [];
+  constructor(private readonly used: Dimension[], private readonly values: Map<Dimension, string[]>) {
+    const years = values.get('year');
+    if (years) this.yearOfQuarter = (values.get('quarter') ?? []).map((q) => years.indexOf(q.slice(0, 4)));
+  }
+
+  /** The code in table `by` of a cell of table `from` (which refines it), from the cell's value numbers. */
+  forTable(by: Dimension[], from: Dimension[]): (codes: number[]) => number {
+    const quarter = this.used.indexOf('quarter');
+    const parts = by.map((d) => ({
+      at: this.used.indexOf(d === 'year' && !from.includes('year') ? 'quarter' : d),
+      viaQuarter: d === 'year' && !from.includes('year') && quarter >= 0,
+      radix: this.values.get(d)!.length,
+    }));
+    return (codes) => {
+      let code = 0;
+      for (const p of parts) code = code * p.radix + (p.viaQuarter ? this.yearOfQuarter[codes[p.at]] : codes[p.at]);
+      return code;
+    };
+  }
 }
 
 /** Cheaper complement first: smaller denominator, then smaller numerator, then earlier cell (deterministic). */
@@ -241,8 +277,8 @@ function cheapestPublished(cells: Cell[], members: Iterable<number>, except: num
   return best;
 }
 
-function protect(cells: Cell[], tables: Table[], relations: Relation[]): void {
-  void tables;
+/** Complementary suppression: fixpoint of the one-unknown rule, then the exact audit, until it finds nothing. */
+function protect(cells: Cell[], relations: Relation[]): void {
   const queue: number[] = relations.map((_, r) => r);
   const queued = new Uint8Array(relations.length).fill(1);
   const suppress = (id: number): void => {
@@ -250,9 +286,8 @@ function protect(cells: Cell[], tables: Table[], relations: Relation[]): void {
     for (const r of cells[id].relations) if (!queued[r]) { queued[r] = 1; queue.push(r); }
   };
   for (;;) {
-    // Fixpoint: no relation with exactly one suppressed member.
-    while (queue.length) {
-      const r = queue.shift()!;
+    for (let head = 0; head < queue.length; head++) {
+      const r = queue[head];
       queued[r] = 0;
       const members = relations[r];
       let count = 0;
@@ -262,8 +297,8 @@ function protect(cells: Cell[], tables: Table[], relations: Relation[]): void {
       const pick = cheapestPublished(cells, members, lone);
       if (pick !== undefined) suppress(pick);
     }
-    // Exact audit; every disclosed cell gets one more complement.
-    const disclosed = audit(cells, relations);
+    queue.length = 0;
+    const disclosed = determinedCells(cells.map((c) => c.suppressed !== null), relations);
     if (!disclosed.length) return;
     let added = false;
     for (const id of disclosed) {
@@ -279,105 +314,151 @@ function protect(cells: Cell[], tables: Table[], relations: Relation[]): void {
 }
 
 /**
- * The suppressed cells whose values the published cells determine: unknowns are the suppressed
- * cells, each relation an equation; a cell is determined iff its unit vector is in the row space.
+ * The exact audit. `hidden[i]` says cell i is suppressed; each relation says cells[r[0]] = sum of
+ * cells[r[1..]]. Returns the hidden cells whose values the published cells and the relations
+ * determine (the unit vector of the cell lies in the row space of the relations restricted to the
+ * hidden cells). Exact: integer Gauss–Jordan elimination, per connected group of hidden cells.
  */
-export function audit(cells: { suppressed: SuppressionReason | null }[], relations: number[][]): number[] {
-  const unknown = new Map<number, number>();
-  cells.forEach((c, id) => { if (c.suppressed) unknown.set(id, unknown.size); });
-  const basis = new GaussJordan();
+export function determinedCells(hidden: boolean[], relations: number[][]): number[] {
+  const column = new Int32Array(hidden.length).fill(-1);
+  const cellOf: number[] = [];
+  hidden.forEach((h, id) => { if (h) { column[id] = cellOf.length; cellOf.push(id); } });
+  // Rows over the hidden cells (published members are constants: they do not matter here).
+  const rows: Row[] = [];
   for (const members of relations) {
-    const row = new Map<number, bigint>();
+    const coef = new Map<number, number>();
     members.forEach((id, i) => {
-      const col = unknown.get(id);
-      if (col === undefined) return;
-      row.set(col, (row.get(col) ?? 0n) + (i === 0 ? 1n : -1n));
+      const col = column[id];
+      if (col >= 0) coef.set(col, (coef.get(col) ?? 0) + (i === 0 ? 1 : -1));
     });
-    for (const [k, v] of row) if (v === 0n) row.delete(k);
-    if (row.size) basis.add(row);
+    const cols = [...coef.keys()].filter((c) => coef.get(c) !== 0).sort((a, b) => a - b);
+    if (cols.length) rows.push({ cols, vals: cols.map((c) => coef.get(c)!) });
   }
-  const byColumn = [...unknown.keys()];
-  return basis.unitColumns().map((col) => byColumn[col]).sort((a, b) => a - b);
+  // Connected groups of hidden cells: independent systems.
+  const parent = Int32Array.from(cellOf, (_, i) => i);
+  const find = (x: number): number => { while (parent[x] !== x) x = parent[x] = parent[parent[x]]; return x; };
+  for (const r of rows) for (let i = 1; i < r.cols.length; i++) { const a = find(r.cols[0]); const b = find(r.cols[i]); if (a !== b) parent[Math.max(a, b)] = Math.min(a, b); }
+  const groups = new Map<number, Row[]>();
+  for (const r of rows) {
+    const g = find(r.cols[0]);
+    const list = groups.get(g);
+    if (list) list.push(r);
+    else groups.set(g, [r]);
+  }
+  const out: number[] = [];
+  for (const group of groups.values()) {
+    let units: number[];
+    try {
+      units = unitColumns(group, numberArithmetic);
+    } catch (e) {
+      if (e !== OVERFLOW) throw e;
+      units = unitColumns(group.map((r) => ({ cols: r.cols, vals: r.vals.map(BigInt) })), bigintArithmetic);
+    }
+    for (const col of units) out.push(cellOf[col]);
+  }
+  return out.sort((a, b) => a - b);
 }
 
-/** Incremental Gauss–Jordan elimination over the integers (rows kept primitive: gcd 1, pivot > 0). */
-class GaussJordan {
-  private rows = new Map<number, Map<number, bigint>>(); // pivot column -> row
-  private withColumn = new Map<number, Set<number>>(); // column -> pivots of rows having it
+interface Row<T = number> { cols: number[]; vals: T[] }
+interface Arithmetic<T> { zero: T; one: T; mul(a: T, b: T): T; sub(a: T, b: T): T; div(a: T, b: T): T; gcd(a: T, b: T): T; negative(a: T): boolean; isZero(a: T): boolean; isOne(a: T): boolean }
 
-  add(input: Map<number, bigint>): void {
-    let row = input;
-    // Reduce by every existing pivot present in the row.
-    for (;;) {
-      let hit: number | undefined;
-      for (const col of row.keys()) if (this.rows.has(col)) { hit = col; break; }
-      if (hit === undefined) break;
-      row = eliminate(row, this.rows.get(hit)!, hit);
-      if (!row.size) return;
+const OVERFLOW = new Error('integer overflow');
+const LIMIT = 2 ** 52;
+const numberArithmetic: Arithmetic<number> = {
+  zero: 0,
+  one: 1,
+  mul: (a, b) => { const p = a * b; if (p > LIMIT || p < -LIMIT) throw OVERFLOW; return p; },
+  sub: (a, b) => { const d = a - b; if (d > LIMIT || d < -LIMIT) throw OVERFLOW; return d; },
+  div: (a, b) => a / b,
+  gcd: (a, b) => { a = Math.abs(a); b = Math.abs(b); while (b) [a, b] = [b, a % b]; return a; },
+  negative: (a) => a < 0,
+  isZero: (a) => a === 0,
+  isOne: (a) => a === 1,
+};
+const bigintArithmetic: Arithmetic<bigint> = {
+  zero: 0n,
+  one: 1n,
+  mul: (a, b) => a * b,
+  sub: (a, b) => a - b,
+  div: (a, b) => a / b,
+  gcd: (a, b) => { if (a < 0n) a = -a; if (b < 0n) b = -b; while (b) [a, b] = [b, a % b]; return a; },
+  negative: (a) => a < 0n,
+  isZero: (a) => a === 0n,
+  isOne: (a) => a === 1n,
+};
+
+/**
+ * Gauss–Jordan elimination over the integers (rows kept primitive: gcd 1, pivot positive), pivots
+ * chosen to touch the fewest rows. Returns the columns whose unit vector is in the row space: the
+ * pivots whose reduced row has no other entry.
+ */
+function unitColumns<T>(input: Row<T>[], A: Arithmetic<T>): number[] {
+  const rows = new Map<number, Row<T>>(); // pivot column -> reduced row
+  const holders = new Map<number, Set<number>>(); // non-pivot column -> pivots of rows holding it
+  const hold = (pivot: number, row: Row<T>, on: boolean): void => {
+    for (const c of row.cols) {
+      if (c === pivot) continue;
+      let s = holders.get(c);
+      if (!s) holders.set(c, (s = new Set()));
+      if (on) s.add(pivot);
+      else s.delete(pivot);
     }
-    const pivot = Math.min(...row.keys());
-    row = normalise(row, pivot);
-    // Clear the new pivot column from the other rows.
-    for (const other of [...(this.withColumn.get(pivot) ?? [])]) {
-      const old = this.rows.get(other)!;
-      this.unindex(other, old);
-      const next = normalise(eliminate(old, row, pivot), other);
-      this.rows.set(other, next);
-      this.index(other, next);
+  };
+  for (const first of [...input].sort((a, b) => a.cols.length - b.cols.length)) {
+    let row: Row<T> = first;
+    for (let i = 0; i < row.cols.length && row.cols.length; ) {
+      const p = rows.get(row.cols[i]);
+      if (p) { row = combine(row, p, row.cols[i], A); i = 0; } else i++;
     }
-    this.rows.set(pivot, row);
-    this.index(pivot, row);
-  }
-
-  unitColumns(): number[] {
-    const out: number[] = [];
-    for (const [pivot, row] of this.rows) if (row.size === 1) out.push(pivot);
-    return out;
-  }
-
-  private index(pivot: number, row: Map<number, bigint>): void {
-    for (const col of row.keys()) {
-      if (col === pivot) continue;
-      let s = this.withColumn.get(col);
-      if (!s) this.withColumn.set(col, (s = new Set()));
-      s.add(pivot);
+    if (!row.cols.length) continue;
+    let pivot = row.cols[0];
+    for (const c of row.cols) if ((holders.get(c)?.size ?? 0) < (holders.get(pivot)?.size ?? 0)) pivot = c;
+    row = primitive(row, pivot, A);
+    for (const other of [...(holders.get(pivot) ?? [])]) {
+      const old = rows.get(other)!;
+      hold(other, old, false);
+      const next = primitive(combine(old, row, pivot, A), other, A);
+      rows.set(other, next);
+      hold(other, next, true);
     }
+    holders.delete(pivot);
+    rows.set(pivot, row);
+    hold(pivot, row, true);
   }
-
-  private unindex(pivot: number, row: Map<number, bigint>): void {
-    for (const col of row.keys()) this.withColumn.get(col)?.delete(pivot);
-  }
-}
-
-/** a*row - b*pivotRow with a, b chosen so that column `col` vanishes. */
-function eliminate(row: Map<number, bigint>, pivotRow: Map<number, bigint>, col: number): Map<number, bigint> {
-  const p = pivotRow.get(col)!;
-  const v = row.get(col)!;
-  const g = gcd(p < 0n ? -p : p, v < 0n ? -v : v);
-  const a = p / g;
-  const b = v / g;
-  const out = new Map<number, bigint>();
-  for (const [k, x] of row) out.set(k, a * x);
-  for (const [k, y] of pivotRow) {
-    const z = (out.get(k) ?? 0n) - b * y;
-    if (z === 0n) out.delete(k);
-    else out.set(k, z);
-  }
-  out.delete(col);
+  const out: number[] = [];
+  for (const [pivot, row] of rows) if (row.cols.length === 1) out.push(pivot);
   return out;
 }
 
-function normalise(row: Map<number, bigint>, pivot: number): Map<number, bigint> {
-  let g = 0n;
-  for (const v of row.values()) g = gcd(g, v < 0n ? -v : v);
-  if (row.get(pivot)! < 0n) g = -g;
-  if (g === 1n) return row;
-  const out = new Map<number, bigint>();
-  for (const [k, v] of row) out.set(k, v / g);
-  return out;
+/** a*row - b*other, with a and b chosen so that column `col` vanishes (both rows have it). */
+function combine<T>(row: Row<T>, other: Row<T>, col: number, A: Arithmetic<T>): Row<T> {
+  const p = other.vals[other.cols.indexOf(col)];
+  const v = row.vals[row.cols.indexOf(col)];
+  const g = A.gcd(p, v);
+  const a = A.div(p, g);
+  const b = A.div(v, g);
+  const cols: number[] = [];
+  const vals: T[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < row.cols.length || j < other.cols.length) {
+    const ci = i < row.cols.length ? row.cols[i] : Infinity;
+    const cj = j < other.cols.length ? other.cols[j] : Infinity;
+    let value: T;
+    let c: number;
+    if (ci < cj) { c = ci; value = A.mul(a, row.vals[i++]); }
+    else if (cj < ci) { c = cj; value = A.sub(A.zero, A.mul(b, other.vals[j++])); }
+    else { c = ci; value = A.sub(A.mul(a, row.vals[i++]), A.mul(b, other.vals[j++])); }
+    if (c !== col && !A.isZero(value)) { cols.push(c); vals.push(value); }
+  }
+  return { cols, vals };
 }
 
-function gcd(a: bigint, b: bigint): bigint {
-  while (b) [a, b] = [b, a % b];
-  return a;
+/** The row divided by the gcd of its entries, its pivot entry positive. */
+function primitive<T>(row: Row<T>, pivot: number, A: Arithmetic<T>): Row<T> {
+  let g = A.zero;
+  for (const v of row.vals) g = A.gcd(g, v);
+  if (A.negative(row.vals[row.cols.indexOf(pivot)])) g = A.sub(A.zero, g);
+  if (A.isOne(g)) return row;
+  return { cols: row.cols, vals: row.vals.map((v) => A.div(v, g)) };
 }
