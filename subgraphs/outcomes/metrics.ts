@@ -5,6 +5,7 @@
  * units are summed into the finest cells small-cell protection works on (`FineCell`), and every
  * table the API answers is published from them, suppressed jointly (suppression.ts).
  */
+import { addDays, daysBetween } from '../../lib/clock';
 import { DeidentifiedCase } from './records';
 import { Dimension, FineCell, PublishedTable, allowedGroupings, publishTables } from './suppression';
 
@@ -48,21 +49,11 @@ export interface MetricSpec {
 
 // ---------------------------------------------------------------- dates
 
-export function addDays(date: string, days: number): string {
-  const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-}
-
 /** The same calendar day a year later (29 February → 1 March). */
 export function addYear(date: string): string {
   const d = new Date(`${date}T00:00:00Z`);
   d.setUTCFullYear(d.getUTCFullYear() + 1);
   return d.toISOString().slice(0, 10);
-}
-
-export function daysFrom(from: string, to: string): number {
-  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
 }
 
 export function quarterOf(date: string): string {
@@ -244,7 +235,7 @@ const daysToEnrollment: MetricSpec = {
       if (!m.ordered || m.ordered > asOf || m.programType === PART2 || m.status === 'VACATED') continue;
       const enrolled = m.enrollments.map((e) => e.enrolled).filter((d): d is string => Boolean(d)).sort()[0];
       if (!enrolled) continue;
-      out.push({ key: { ...caseDims(c), programType: m.programType ?? UNKNOWN, ...period(m.ordered) }, protect: [1, 1], value: daysFrom(m.ordered, enrolled) });
+      out.push({ key: { ...caseDims(c), programType: m.programType ?? UNKNOWN, ...period(m.ordered) }, protect: [1, 1], value: daysBetween(m.ordered, enrolled) });
     }
     return out;
   },
@@ -265,7 +256,7 @@ const violationsPerSupervisionMonths: MetricSpec = {
         key: { ...caseDims(c), riskLevel: s.riskLevel ?? UNKNOWN, ...period(s.start) },
         protect: [violations > 0 ? 1 : 0, 1],
         num: violations,
-        den: daysFrom(s.start, end) / DAYS_PER_MONTH,
+        den: daysBetween(s.start, end) / DAYS_PER_MONTH,
       });
     }
     return out;
@@ -280,7 +271,7 @@ const daysToSanction: MetricSpec = {
     const out: Unit[] = [];
     for (const c of cases) for (const v of c.violations) {
       if (v.finding !== 'SUSTAINED' || !v.occurred || v.occurred > asOf || v.sanctions.length === 0) continue;
-      out.push({ key: { ...caseDims(c), ...period(v.occurred) }, protect: [1, 1], value: daysFrom(v.occurred, v.sanctions[0]) });
+      out.push({ key: { ...caseDims(c), ...period(v.occurred) }, protect: [1, 1], value: daysBetween(v.occurred, v.sanctions[0]) });
     }
     return out;
   },

@@ -15,6 +15,7 @@ import { Agreement, inForce, loadAgreements } from '../../lib/policy/agreements'
 import { ConfigError } from '../../lib/config';
 import { DeidentifiedCase, GatewayCase, REFRESH_QUERY, deidentify, loadPseudonymKey, pseudonymizer } from './records';
 import { METRICS, METRIC_SPECS, publishMetric } from './metrics';
+import { DIMENSIONS, Dimension } from './suppression';
 
 type Env = Record<string, string | undefined>;
 
@@ -127,9 +128,8 @@ export async function storeSnapshot(db: DataSource, records: DeidentifiedCase[],
 }
 
 /** A grouping's stored name: its dimensions in a fixed order, comma-separated ('' for the total). */
-export function groupingName(by: readonly string[]): string {
-  const order = ['court', 'programType', 'caseType', 'riskLevel', 'completion', 'year', 'quarter'];
-  return [...by].sort((a, b) => order.indexOf(a) - order.indexOf(b)).join(',');
+export function groupingName(by: readonly Dimension[]): string {
+  return [...by].sort((a, b) => DIMENSIONS.indexOf(a) - DIMENSIONS.indexOf(b)).join(',');
 }
 
 export interface RefreshOptions {
