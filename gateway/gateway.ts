@@ -21,6 +21,7 @@ import { deadlineFetch, registerDeadline, subgraphReadiness } from './deadline-f
 import { Caller, Verifier } from '../lib/auth/identity';
 import { ApolloServerPlugin } from '@apollo/server';
 import { IDEMPOTENCY_HEADER, idempotencyKeyOf } from '../lib/idempotency';
+import { staticFiles } from '../lib/static-files';
 
 export interface GatewayContext {
   caller: Caller;
@@ -48,6 +49,8 @@ export interface GatewayOptions {
   supergraphSdl?: string;
   /** Operation limits; from the environment (OPERATION_MAX_*) unless given. */
   limits?: OperationLimits;
+  /** A built dashboard (dashboard/dist) to serve at `/`; none when undefined. */
+  dashboardDir?: string;
 }
 
 class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
@@ -169,6 +172,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     deadline: () => new RequestDeadline(options.requestTimeoutMs ?? requestTimeoutMs()),
     // Operation limits, before Apollo parses, validates or plans anything.
     screen: limiter.screen,
+    routes: options.dashboardDir ? [staticFiles(options.dashboardDir)] : [],
     host: options.host,
     port: options.port,
   });

@@ -41,6 +41,11 @@ export interface ServeOptions<C extends BaseContext> {
    * with it; an error it returns is answered at once with HTTP 400 (the operation limits).
    */
   screen?: (request: { body: unknown; search: URLSearchParams }) => GraphQLFormattedError | undefined;
+  /**
+   * Other routes (e.g. the dashboard's static files), asked in order for a path the front does not
+   * serve itself; one that answers returns true. None answering: 404.
+   */
+  routes?: ((request: http.IncomingMessage, response: http.ServerResponse, url: URL) => boolean)[];
 }
 
 export interface RunningServer {
@@ -221,6 +226,8 @@ export async function serve<C extends BaseContext>(options: ServeOptions<C>): Pr
       work = options.health().then((report) => sendJson(response, report.status === 'ok' ? 200 : 503, report));
     } else if (url.pathname === '/ready') {
       work = (options.ready ?? options.health)().then((report) => sendJson(response, report.status === 'ok' ? 200 : 503, report));
+    } else if (options.routes?.some((route) => route(request, response, url))) {
+      work = Promise.resolve();
     } else {
       work = Promise.reject(new HttpError(404, `no route ${url.pathname}; use /graphql, /health or /ready`));
     }

@@ -41,6 +41,8 @@ export interface StackOptions {
   clock?: Clock;
   /** Connections per agency on real PostgreSQL (default 10). */
   poolSize?: number;
+  /** A built dashboard the gateway serves at `/` (bin/start.ts builds dashboard/dist). */
+  dashboardDir?: string;
 }
 
 export interface Stack {
@@ -132,6 +134,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       requestTimeoutMs: options.requestTimeoutMs,
       maxSubgraphResponseBytes: maxSubgraphResponseBytes(),
       verify,
+      dashboardDir: options.dashboardDir,
     });
     cleanups.push((graceMs) => gateway.close(graceMs));
     return { gatewayUrl: gateway.url, subgraphUrls, databases, databaseUrls: urls, asOwner: (agency, work) => opened[agency].asOwner(work), embedded: Boolean(embedded), clock, stop };
