@@ -9,6 +9,7 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
+import type { Route } from './http-server';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -29,38 +30,36 @@ export const DASHBOARD_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
   "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
-export type StaticHandler = (request: http.IncomingMessage, response: http.ServerResponse, url: URL) => boolean;
-
 export function contentTypeOf(file: string): string {
   return CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
 }
 
 /**
- * A handler for the files of `root`; it answers (and returns true) only for a file that exists
- * there. The folder is looked at per request, so a rebuild needs no restart.
+ * A route for the files of `root`: it answers only a file that exists there (else undefined: not
+ * its request). The folder is looked at per request, so a rebuild needs no restart.
  */
-export function staticFiles(root: string): StaticHandler {
+export function staticFiles(root: string): Route {
   const base = path.resolve(root);
-  return (request, response, url) => {
-    if (request.method !== 'GET' && request.method !== 'HEAD') return false;
+  return (request: http.IncomingMessage, response: http.ServerResponse, url: URL) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD') return undefined;
     let relative: string;
     try {
       relative = decodeURIComponent(url.pathname);
     } catch {
-      return false;
+      return undefined;
     }
     if (relative === '/' || relative === '') relative = '/index.html';
-    if (relative.includes('\0')) return false;
+    if (relative.includes('\0')) return undefined;
     const file = path.resolve(base, '.' + relative);
-    if (!file.startsWith(base + path.sep)) return false; // outside the folder
-    if (path.basename(file).startsWith('.')) return false; // build stamps and the like
+    if (!file.startsWith(base + path.sep)) return undefined; // outside the folder
+    if (path.basename(file).startsWith('.')) return undefined; // build stamps and the like
     let stat: fs.Stats;
     try {
       stat = fs.statSync(file);
     } catch {
-      return false;
+      return undefined;
     }
-    if (!stat.isFile()) return false;
+    if (!stat.isFile()) return undefined;
     const hashed = relative.startsWith('/assets/');
     response.writeHead(200, {
       'content-type': contentTypeOf(file),
@@ -72,11 +71,16 @@ export function staticFiles(root: string): StaticHandler {
     });
     if (request.method === 'HEAD') {
       response.end();
-      return true;
+      return Promise.resolve();
     }
-    fs.createReadStream(file)
-      .on('error', () => response.destroy())
-      .pipe(response);
-    return true;
+    return new Promise<void>((resolve) => {
+      fs.createReadStream(file)
+        .on('error', () => {
+          response.destroy();
+          resolve();
+        })
+        .on('end', resolve)
+        .pipe(response);
+    });
   };
 }

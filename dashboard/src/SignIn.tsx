@@ -28,7 +28,8 @@ function DevSignIn({ vocabulary, onSignedIn }: { vocabulary: Vocabulary; onSigne
   const [agency, setAgency] = useState(vocabulary.agencies[0] ?? '');
   const roles = vocabulary.roles[agency] ?? [];
   const [role, setRole] = useState(roles[0] ?? '');
-  const [purpose, setPurpose] = useState(usualPurpose(roles[0] ?? ''));
+  const granted = (r: string, a = agency) => vocabulary.rolePurposes[`${a}/${r}`] ?? [];
+  const [purpose, setPurpose] = useState(usualPurpose(roles[0] ?? '', granted(roles[0] ?? '')));
   const [subject, setSubject] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -37,11 +38,11 @@ function DevSignIn({ vocabulary, onSignedIn }: { vocabulary: Vocabulary; onSigne
     setAgency(next);
     const first = vocabulary.roles[next]?.[0] ?? '';
     setRole(first);
-    setPurpose(usualPurpose(first));
+    setPurpose(usualPurpose(first, granted(first, next)));
   };
   const pickRole = (next: string) => {
     setRole(next);
-    setPurpose(usualPurpose(next));
+    setPurpose(usualPurpose(next, granted(next)));
   };
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -82,7 +83,10 @@ function DevSignIn({ vocabulary, onSignedIn }: { vocabulary: Vocabulary; onSigne
           <label htmlFor={`${id}-purpose`}>Purpose of use</label>
           <select id={`${id}-purpose`} value={purpose} onChange={(e) => setPurpose(e.target.value)}>
             {vocabulary.purposes.map((p) => (
-              <option key={p} value={p}>{humanize(p)}</option>
+              <option key={p} value={p}>
+                {humanize(p)}
+                {granted(role).length > 0 && !granted(role).includes(p) ? ' (not granted to this role)' : ''}
+              </option>
             ))}
           </select>
         </div>

@@ -16,6 +16,8 @@ export interface Vocabulary {
   agencies: string[];
   roles: Record<string, string[]>;
   purposes: string[];
+  /** `agency/role` → the purposes the agency's role policy grants its own staff in that role. */
+  rolePurposes: Record<string, string[]>;
 }
 
 const KEY = 'dv-dashboard-session';
@@ -68,23 +70,24 @@ export function sessionFromToken(token: string): Session | null {
 export async function fetchVocabulary(): Promise<Vocabulary | null> {
   const response = await fetch('/dev/vocabulary', { headers: { accept: 'application/json' } }).catch(() => null);
   if (!response || !response.ok) return null;
-  const body = (await response.json()) as { agencies?: unknown; roles?: unknown; purposes?: unknown };
-  const agencies = Array.isArray(body.agencies) ? body.agencies.filter((a): a is string => typeof a === 'string') : [];
-  const purposes = Array.isArray(body.purposes) ? body.purposes.filter((p): p is string => typeof p === 'string') : [];
-  const roles: Record<string, string[]> = {};
-  if (Array.isArray(body.roles)) {
-    // [{ agency, role }] or [{ agency, roles: [...] }]
-    for (const entry of body.roles as { agency?: string; role?: string; roles?: string[] }[]) {
-      if (!entry.agency) continue;
-      roles[entry.agency] = [...(roles[entry.agency] ?? []), ...(entry.roles ?? (entry.role ? [entry.role] : []))];
-    }
-  } else if (body.roles && typeof body.roles === 'object') {
-    for (const [agency, list] of Object.entries(body.roles as Record<string, unknown>)) {
-      if (Array.isArray(list)) roles[agency] = list.filter((r): r is string => typeof r === 'string');
+  // { agencies: [{ agency, roles: [{ role, purposes }] }], purposes }
+  const body = (await response.json().catch(() => null)) as {
+    agencies?: { agency?: unknown; roles?: { role?: unknown; purposes?: unknown }[] }[];
+    purposes?: unknown;
+  } | null;
+  if (!body || !Array.isArray(body.agencies) || !Array.isArray(body.purposes)) return null;
+  const vocabulary: Vocabulary = { agencies: [], roles: {}, purposes: body.purposes.filter((p): p is string => typeof p === 'string'), rolePurposes: {} };
+  for (const entry of body.agencies) {
+    if (typeof entry.agency !== 'string') continue;
+    vocabulary.agencies.push(entry.agency);
+    vocabulary.roles[entry.agency] = [];
+    for (const r of entry.roles ?? []) {
+      if (typeof r.role !== 'string') continue;
+      vocabulary.roles[entry.agency].push(r.role);
+      vocabulary.rolePurposes[`${entry.agency}/${r.role}`] = Array.isArray(r.purposes) ? r.purposes.filter((p): p is string => typeof p === 'string') : [];
     }
   }
-  if (agencies.length === 0 || purposes.length === 0) return null;
-  return { agencies, roles, purposes };
+  return vocabulary.agencies.length > 0 && vocabulary.purposes.length > 0 ? vocabulary : null;
 }
 
 export async function requestDevToken(claims: { agency: string; role: string; purpose: string; subject?: string }): Promise<Session> {
@@ -103,7 +106,12 @@ export async function requestDevToken(claims: { agency: string; role: string; pu
 }
 
 /** The purpose a role usually works under (the sign-in form's default). */
-export function usualPurpose(role: string): string {
+export function usualPurpose(role: string, granted: string[] = []): string {
+  const usual = usualPurposeOf(role);
+  return granted.length === 0 || granted.includes(usual) ? usual : granted[0];
+}
+
+function usualPurposeOf(role: string): string {
   if (role === 'judge') return 'judicial_review';
   if (role.startsWith('probation')) return 'compliance_monitoring';
   if (role === 'housing_caseworker' || role === 'shelter_staff') return 'victim_services';
