@@ -1,6 +1,6 @@
 /** Showing a value, a withheld field (with its reason in words) and lists of records. */
 import type { ReactNode } from 'react';
-import type { WithheldFields } from './withheld';
+import type { Withheld, WithheldFields } from './withheld';
 import { formatDate, humanize } from './words';
 
 export type Format = 'text' | 'enum' | 'date' | 'datetime' | 'number' | 'boolean' | 'list' | 'money';
@@ -23,9 +23,10 @@ function display(value: unknown, format: Format): string {
 }
 
 /** A field withheld by the agreements: never an empty value, always the reason. */
-export function WithheldNote({ words, coordinate }: { words: string; coordinate: string }) {
+export function WithheldNote({ refusal }: { refusal: Withheld }) {
+  const { words, coordinate, path } = refusal;
   return (
-    <span className="withheld" data-coordinate={coordinate} title={coordinate}>
+    <span className="withheld" data-coordinate={coordinate} data-path={path} title={coordinate}>
       <span className="withheld-label">Withheld</span> — {words}
     </span>
   );
@@ -34,7 +35,7 @@ export function WithheldNote({ words, coordinate }: { words: string; coordinate:
 /** The value at `path`: shown, or "withheld — why", or "none" when the record has no value. */
 export function Value({ withheld, path, value, format = 'text' }: { withheld: WithheldFields; path: string; value: unknown; format?: Format }) {
   const refusal = withheld.at(path);
-  if (refusal) return <WithheldNote words={refusal.words} coordinate={refusal.coordinate} />;
+  if (refusal) return <WithheldNote refusal={refusal} />;
   if (value === null || value === undefined || (Array.isArray(value) && value.length === 0) || value === '') {
     return (
       <span className="none">
@@ -76,7 +77,7 @@ export function RecordTable<T extends { id: string }>({
   const Heading = headingLevel === 3 ? 'h3' : 'h4';
   const refusal = withheld.at(path);
   let body: ReactNode;
-  if (refusal) body = <p><WithheldNote words={refusal.words} coordinate={refusal.coordinate} /></p>;
+  if (refusal) body = <p><WithheldNote refusal={refusal} /></p>;
   else if (!rows) body = <p className="none">Not available.</p>;
   else if (rows.length === 0) body = <p className="none">None on record.</p>;
   else
