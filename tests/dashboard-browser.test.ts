@@ -284,12 +284,13 @@ describe('the dashboard in Chromium', () => {
     const { context, page } = await openDashboard();
     const unlabelled = () =>
       page.evaluate(() =>
-        [...document.querySelectorAll('input, select, textarea, button')]
-          .filter((el) => {
-            const labelled = (el as HTMLInputElement).labels?.length || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby');
+        // (runs in the page; the tests' TypeScript has no DOM types)
+        [...(globalThis as any).document.querySelectorAll('input, select, textarea, button')]
+          .filter((el: any) => {
+            const labelled = el.labels?.length || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby');
             return !labelled && !(el.textContent ?? '').trim();
           })
-          .map((el) => el.outerHTML.slice(0, 80)),
+          .map((el: any) => String(el.outerHTML).slice(0, 80)),
       );
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     expect(await unlabelled()).toEqual([]);

@@ -158,7 +158,7 @@ function CourtsSection({ c, withheld }: Props) {
                         )}
                       </td>
                       <td><Value withheld={withheld} path={`${at}.dateOfBirth`} value={p.person?.dateOfBirth} format="date" /></td>
-                      <td><Value withheld={withheld} path={`${at}.housingStatus`} value={p.person?.housingStatus} format="enum" /></td>
+                      <td><Value withheld={withheld} path={`${at}.housingStatus`} value={p.person?.housingStatus} format="enum" about={p.role === 'VICTIM' || p.role === 'PETITIONER' ? 'victim' : 'person'} /></td>
                     </tr>
                   );
                 })}

@@ -33,8 +33,8 @@ export function WithheldNote({ refusal }: { refusal: Withheld }) {
 }
 
 /** The value at `path`: shown, or "withheld — why", or "none" when the record has no value. */
-export function Value({ withheld, path, value, format = 'text' }: { withheld: WithheldFields; path: string; value: unknown; format?: Format }) {
-  const refusal = withheld.at(path);
+export function Value({ withheld, path, value, format = 'text', about }: { withheld: WithheldFields; path: string; value: unknown; format?: Format; about?: string }) {
+  const refusal = withheld.at(path, about);
   if (refusal) return <WithheldNote refusal={refusal} />;
   if (value === null || value === undefined || (Array.isArray(value) && value.length === 0) || value === '') {
     return (

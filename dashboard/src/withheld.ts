@@ -54,7 +54,7 @@ const AGENCY_NAME: Record<string, string> = { courts: 'the court', housing: 'hou
 const agencyName = (agency: string) => AGENCY_NAME[agency] ?? agency;
 
 /** A refusal's reason in words, as the person at the screen would say it. */
-export function reasonInWords(reason: string, owner: string, caller: Caller, extensions: Record<string, unknown> = {}): string {
+export function reasonInWords(reason: string, owner: string, caller: Caller, extensions: Record<string, unknown> = {}, about = 'victim'): string {
   const own = caller.agency === owner;
   switch (reason) {
     case 'OWNER_ONLY':
@@ -72,10 +72,17 @@ export function reasonInWords(reason: string, owner: string, caller: Caller, ext
     case 'RECORD_WITHHELD':
       // The same answer whether there is no consent, a revoked one or no record: say no more.
       return owner === 'housing'
-        ? "needs the victim's consent"
+        ? `needs the ${about}'s consent`
         : owner === 'counseling'
           ? "needs the patient's written consent, or is outside the records the agreement covers"
           : 'not released for this record';
+    // Precise consent reasons go only to the owner's log; worded in case an owner's screen shows them.
+    case 'CONSENT_MISSING':
+      return `needs the ${about}'s consent, and none is on file`;
+    case 'CONSENT_EXPIRED':
+      return `the ${about}'s consent has expired`;
+    case 'CONSENT_REVOKED':
+      return `the ${about} has revoked their consent`;
     case 'ROLE_NOT_PERMITTED':
       return `not open to the ${humanize(caller.role).toLowerCase()} role`;
     case 'RECORD_NOT_ASSIGNED':
@@ -100,7 +107,10 @@ export class WithheldFields {
   /** Errors that are not a withheld field (shown as such). */
   readonly other: string[] = [];
 
-  constructor(errors: readonly GraphQLError[] | undefined, caller: Caller) {
+  constructor(
+    errors: readonly GraphQLError[] | undefined,
+    private readonly caller: Caller,
+  ) {
     for (const error of errors ?? []) {
       const extensions = (error.extensions ?? {}) as Record<string, unknown>;
       const code = String(extensions.code ?? '');
@@ -116,9 +126,15 @@ export class WithheldFields {
     }
   }
 
-  /** The refusal of the field at `path`, if it was withheld. */
-  at(path: string): Withheld | undefined {
-    return this.byPath.get(path);
+  /**
+   * The refusal of the field at `path`, if it was withheld. `about` names whose consent a
+   * record-level refusal waits for when the screen knows better than "the victim's" (a party who
+   * is not the victim: "the person's").
+   */
+  at(path: string, about?: string): Withheld | undefined {
+    const refusal = this.byPath.get(path);
+    if (!refusal || !about || refusal.reason !== 'RECORD_WITHHELD') return refusal;
+    return { ...refusal, words: reasonInWords(refusal.reason, refusal.owner, this.caller, {}, about) };
   }
 
   get all(): Withheld[] {
