@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Browser, BrowserContext, Page, chromium } from 'playwright-core';
-import { TestStack, TEST_TODAY, startTestStack } from './support/stack';
+import { TestStack, TEST_TODAY, operation, startTestStack } from './support/stack';
 import { COUNSELOR, JUDGE, PROBATION_OFFICER, Who } from './support/tokens';
 import { ensureDashboardBuilt } from '../bin/build-dashboard';
 import { DASHBOARD_CSP } from '../lib/static-files';
@@ -20,7 +20,8 @@ const SCREENSHOTS = process.env.SCREENSHOTS ? path.resolve(__dirname, '..', proc
 /** A laptop screen. */
 const VIEWPORT = { width: 1366, height: 900 };
 
-const caseQuery = fs.readFileSync(path.join(__dirname, '..', 'dashboard', 'src', 'operations', 'CaseView.graphql'), 'utf8');
+/** The whole-case screen's operation: the shipped example. */
+const caseQuery = operation('WholeCase');
 
 let stack: TestStack;
 let browser: Browser;

@@ -1,13 +1,16 @@
-/** The whole case in one request: a section per agency, withheld fields shown with their reasons. */
+/**
+ * The whole case in one request (schema/operations/WholeCase.graphql, the shipped example): a
+ * section per agency, withheld fields shown with their reasons.
+ */
 import { useMemo } from 'react';
 import { useQuery } from 'urql';
-import { DashboardCaseDocument, type DashboardCaseQuery } from './generated/graphql';
+import { WholeCaseDocument, type WholeCaseQuery } from './generated/graphql';
 import { RecordTable, Value } from './fields';
 import { WithheldFields, type Caller } from './withheld';
 import { humanize } from './words';
-import { OwnerActions } from './OwnerActions';
+import { OWNER_SCREENS, OwnerActions } from './OwnerActions';
 
-export type WholeCase = NonNullable<DashboardCaseQuery['case']>;
+export type WholeCase = NonNullable<WholeCaseQuery['case']>;
 
 /** The notice 42 CFR 2.32 requires beside disclosed substance-use treatment records. */
 export function Part2Notice({ texts }: { texts: string[] }) {
@@ -21,16 +24,11 @@ export function Part2Notice({ texts }: { texts: string[] }) {
   );
 }
 
-/** Substance-use treatment data is in the case (as the caller got it). */
-export function hasSubstanceUseData(c: WholeCase): boolean {
-  return (c.programEnrollments ?? []).some((e) => e.programType === 'SUBSTANCE_USE_TREATMENT');
-}
-
 const SHORT_PART2 =
   'Substance-use treatment records are protected by federal confidentiality rules (42 CFR part 2): use or disclose them only as those rules allow.';
 
 export function CaseView({ id, caller, token }: { id: string; caller: Caller; token: string }) {
-  const [result, reexecute] = useQuery({ query: DashboardCaseDocument, variables: { id }, requestPolicy: 'cache-and-network' });
+  const [result, reexecute] = useQuery({ query: WholeCaseDocument, variables: { id }, requestPolicy: 'cache-and-network' });
   const withheld = useMemo(() => new WithheldFields(result.error?.graphQLErrors, caller), [result.error, caller]);
   const notices = ((result.extensions as { redisclosureNotices?: string[] } | undefined)?.redisclosureNotices ?? []).filter((n) => typeof n === 'string');
   const c = result.data?.case;
@@ -62,6 +60,20 @@ export function CaseView({ id, caller, token }: { id: string; caller: Caller; to
           <Fact label="Filed"><Value withheld={withheld} path="case.filedDate" value={c.filedDate} format="date" /></Fact>
           <Fact label="Viewing as">{humanize(caller.role)}, {humanize(caller.agency)}, for {humanize(caller.purpose).toLowerCase()}</Fact>
         </dl>
+        {OWNER_SCREENS[caller.agency] ? (
+          <p className="jump">
+            <button
+              type="button"
+              onClick={() => {
+                const target = document.getElementById('owner-actions-title');
+                target?.scrollIntoView({ block: 'start' });
+                target?.focus();
+              }}
+            >
+              {OWNER_SCREENS[caller.agency]} ↓
+            </button>
+          </p>
+        ) : null}
         {result.fetching ? <p role="status" className="quiet">Refreshing…</p> : null}
       </header>
 
@@ -119,6 +131,14 @@ function AgencySection({ agency, title, children }: { agency: string; title: str
 }
 
 type Props = { c: WholeCase; withheld: WithheldFields };
+
+/** A person an order names (by id), by the name the case's parties give them. */
+function PersonName({ withheld, path, person, c }: { withheld: WithheldFields; path: string; person: { id: string } | null; c: WholeCase }) {
+  if (withheld.at(path) || !person) return <Value withheld={withheld} path={path} value={null} />;
+  const party = (c.parties ?? []).find((p) => p.person?.id === person.id);
+  const name = [party?.person?.givenName, party?.person?.familyName].filter(Boolean).join(' ');
+  return <>{name ? `${name} (${humanize(party!.role).toLowerCase()})` : 'a person not party to the case'}</>;
+}
 
 function CourtsSection({ c, withheld }: Props) {
   const parties = (c.parties ?? []).map((p) => ({ ...p, person: p.person }));
@@ -179,11 +199,25 @@ function CourtsSection({ c, withheld }: Props) {
           { key: 'expiresDate', label: 'Expires', format: 'date' },
         ]}
         below={(o, i) => {
-          const at = `case.protectiveOrders.${i}.conditions`;
-          if (withheld.at(at) || !o.conditions) return <>Conditions: <Value withheld={withheld} path={at} value={null} /></>;
+          const order = `case.protectiveOrders.${i}`;
+          const at = `${order}.conditions`;
+          const people = (
+            <>
+              <li>Protects: <PersonName withheld={withheld} path={`${order}.protectedPerson`} person={o.protectedPerson} c={c} /></li>
+              <li>Restrains: <PersonName withheld={withheld} path={`${order}.restrainedPerson`} person={o.restrainedPerson} c={c} /></li>
+            </>
+          );
+          if (withheld.at(at) || !o.conditions)
+            return (
+              <ul className="inline-list" aria-label="Order">
+                {people}
+                <li>Conditions: <Value withheld={withheld} path={at} value={null} /></li>
+              </ul>
+            );
           const k = o.conditions;
           return (
-            <ul className="inline-list" aria-label="Conditions">
+            <ul className="inline-list" aria-label="Order">
+              {people}
               <li>No contact: <Value withheld={withheld} path={`${at}.noContact`} value={k.noContact} format="boolean" /></li>
               <li>Stay away (feet): <Value withheld={withheld} path={`${at}.stayAwayDistanceFeet`} value={k.stayAwayDistanceFeet} format="number" /></li>
               <li>Firearm surrender: <Value withheld={withheld} path={`${at}.firearmSurrender`} value={k.firearmSurrender} format="boolean" /></li>
@@ -228,7 +262,6 @@ function CourtsSection({ c, withheld }: Props) {
             columns={[
               { key: 'status', label: 'Status', format: 'enum' },
               { key: 'sessionsAttended', label: 'Sessions attended', format: 'number' },
-              { key: 'requiredSessions', label: 'Sessions required', format: 'number' },
               { key: 'dischargeOutcome', label: 'Discharge', format: 'enum' },
             ]}
           />
@@ -264,7 +297,8 @@ function CourtsSection({ c, withheld }: Props) {
           if (!v.probationReport) return null;
           return (
             <>
-              Probation report of <Value withheld={withheld} path={`${at}.reportDate`} value={v.probationReport.reportDate} format="date" />, status{' '}
+              Probation report of <Value withheld={withheld} path={`${at}.reportDate`} value={v.probationReport.reportDate} format="date" /> (
+              <Value withheld={withheld} path={`${at}.violationType`} value={v.probationReport.violationType} format="enum" />), status{' '}
               <Value withheld={withheld} path={`${at}.status`} value={v.probationReport.status} format="enum" />
             </>
           );
@@ -417,6 +451,7 @@ function ProbationSection({ c, withheld }: Props) {
                   { key: 'instrument', label: 'Instrument', format: 'enum' },
                   { key: 'score', label: 'Score', format: 'number' },
                   { key: 'riskLevel', label: 'Risk', format: 'enum' },
+                  { key: 'assessorName', label: 'Assessor' },
                 ]} />
               <RecordTable headingLevel={4} title="Compliance reports" rows={s.complianceReports} path={`${at}.complianceReports`} withheld={withheld}
                 columns={[

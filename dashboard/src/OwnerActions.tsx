@@ -4,7 +4,7 @@
  * input shows each problem at the field it names.
  */
 import { useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
-import { useMutation } from 'urql';
+import { type CombinedError, useMutation } from 'urql';
 import {
   FileViolationReportDocument,
   MandateProgramDocument,
@@ -26,38 +26,89 @@ const ATTENDANCE: Attendance[] = ['ATTENDED', 'EXCUSED_ABSENCE', 'UNEXCUSED_ABSE
 const FORMATS: SessionFormat[] = ['GROUP', 'INDIVIDUAL'];
 const VIOLATION_TYPES: ViolationType[] = ['PROGRAM_NON_COMPLIANCE', 'MISSED_CHECK_IN', 'POSITIVE_DRUG_TEST', 'PROTECTIVE_ORDER_VIOLATION', 'NEW_OFFENSE', 'OTHER'];
 
+/** The agencies that have a screen of their own on a case. */
+export const OWNER_SCREENS: Record<string, string> = {
+  courts: 'Order a program',
+  counseling: 'Record session attendance',
+  probation: 'File a violation report',
+};
+
+interface FormProps {
+  c: WholeCase;
+  token: string;
+  onRecorded: () => void;
+}
+
 /** Which screen the caller's agency has here (the role policy decides, at the subgraph, whether the write is allowed). */
 export function OwnerActions({ wholeCase, caller, token, onRecorded }: { wholeCase: WholeCase; caller: Caller; token: string; onRecorded: () => void }) {
-  let form: ReactNode = null;
-  if (caller.agency === 'courts') form = <MandateForm c={wholeCase} token={token} onRecorded={onRecorded} />;
-  else if (caller.agency === 'counseling') form = <AttendanceForm c={wholeCase} token={token} onRecorded={onRecorded} />;
-  else if (caller.agency === 'probation') form = <ViolationReportForm c={wholeCase} token={token} onRecorded={onRecorded} />;
+  const props = { c: wholeCase, token, onRecorded };
+  const form = caller.agency === 'courts' ? <MandateForm {...props} /> : caller.agency === 'counseling' ? <AttendanceForm {...props} /> : caller.agency === 'probation' ? <ViolationReportForm {...props} /> : null;
   if (!form) return null;
   return (
     <section className="owner-actions" aria-labelledby="owner-actions-title">
-      <h2 id="owner-actions-title">Record for {humanize(caller.agency)}</h2>
+      <h2 id="owner-actions-title" tabIndex={-1}>Record for {humanize(caller.agency)}</h2>
       {form}
     </section>
   );
 }
 
-/** One Idempotency-Key per attempt at a record: a resubmission of the same form after a lost answer writes once. */
-function useWrite() {
+type Values = Record<string, string>;
+/** A write: the mutation's outcome, and what to say when it recorded something. */
+type Write = (values: Values, context: object) => Promise<{ error?: CombinedError; recorded: string | null }>;
+
+/**
+ * A record form's state: its values, the problems of the last attempt at their fields, and the
+ * outcome. One Idempotency-Key per record: a resubmission after a lost answer writes once; a
+ * record written, the next one gets a new key.
+ */
+function useRecordForm({ token, onRecorded }: FormProps, initial: Values, write: Write, after?: (values: Values) => Values) {
   const key = useRef<string>(crypto.randomUUID());
-  return {
-    context: (token: string) => ({ fetchOptions: { headers: { authorization: `Bearer ${token}`, 'idempotency-key': key.current } } }),
-    /** After a write succeeded, the next one is another record. */
-    next: () => {
+  const [values, setValues] = useState<Values>(initial);
+  const [errors, setErrors] = useState<FormErrors>({ fields: {}, form: [] });
+  const [done, setDone] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setDone(null);
+    setBusy(true);
+    const outcome = await write(values, { fetchOptions: { headers: { authorization: `Bearer ${token}`, 'idempotency-key': key.current } } });
+    setBusy(false);
+    setErrors(formErrorsOf(outcome.error));
+    if (outcome.recorded) {
       key.current = crypto.randomUUID();
-    },
+      setDone(outcome.recorded);
+      if (after) setValues(after(values));
+      onRecorded();
+    }
   };
+  const set = (name: string) => (e: { target: { value: string } }) => setValues({ ...values, [name]: e.target.value });
+  return { values, set, errors, done, busy, submit };
 }
 
-function Field({ id, label, error, hint, children }: { id: string; label: string; error?: string; hint?: string; children: ReactNode }) {
+type Form = ReturnType<typeof useRecordForm>;
+
+/** A labelled control whose problem, if the last attempt had one, is shown beneath it and tied to it. */
+function Field({ form, name, label, hint, control }: { form: Form; name: string; label: string; hint?: string; control: 'date' | 'number' | 'textarea' | { options: { value: string; label: string }[] } }) {
+  const id = `${useId()}-${name}`;
+  const error = form.errors.fields[name];
+  const describedBy = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
+  const common = { id, value: form.values[name], onChange: form.set(name), 'aria-invalid': error ? true : undefined, 'aria-describedby': describedBy };
+  let input: ReactNode;
+  if (control === 'textarea') input = <textarea rows={3} {...common} />;
+  else if (control === 'date') input = <input type="date" {...common} />;
+  else if (control === 'number') input = <input type="number" inputMode="numeric" {...common} />;
+  else
+    input = (
+      <select {...common}>
+        {control.options.map((o) => (
+          <option key={o.value} value={o.value}>{o.label}</option>
+        ))}
+      </select>
+    );
   return (
     <div className={`field${error ? ' has-error' : ''}`}>
       <label htmlFor={id}>{label}</label>
-      {children}
+      {input}
       {hint ? <p className="hint" id={`${id}-hint`}>{hint}</p> : null}
       {error ? (
         <p className="field-error" id={`${id}-error`} role="alert">
@@ -68,240 +119,110 @@ function Field({ id, label, error, hint, children }: { id: string; label: string
   );
 }
 
-/** The aria attributes a control needs for its hint and error. */
-function described(id: string, errors: FormErrors, name: string, hint = false) {
-  const ids = [hint ? `${id}-hint` : '', errors.fields[name] ? `${id}-error` : ''].filter(Boolean).join(' ');
-  return { id, 'aria-invalid': errors.fields[name] ? true : undefined, 'aria-describedby': ids || undefined };
-}
+const choices = (values: readonly string[]) => ({ options: values.map((value) => ({ value, label: humanize(value) })) });
 
-function FormOutcome({ errors, done }: { errors: FormErrors; done: string | null }) {
+function RecordForm({ form, title, button, children }: { form: Form; title: string; button: [string, string]; children: ReactNode }) {
+  const id = useId();
   return (
-    <>
-      {errors.form.length > 0 ? (
+    <form onSubmit={form.submit} noValidate aria-labelledby={`${id}-title`} className="owner-form">
+      <h3 id={`${id}-title`}>{title}</h3>
+      <div className="form-grid">{children}</div>
+      <button type="submit" disabled={form.busy}>{form.busy ? button[1] : button[0]}</button>
+      {form.errors.form.length > 0 ? (
         <div role="alert" className="error-box">
-          {errors.form.map((m) => (
+          {form.errors.form.map((m) => (
             <p key={m}>{m}</p>
           ))}
         </div>
       ) : null}
-      {done ? (
+      {form.done ? (
         <p role="status" className="done">
-          {done}
+          {form.done}
         </p>
       ) : null}
-    </>
-  );
-}
-
-const NO_ERRORS: FormErrors = { fields: {}, form: [] };
-
-function MandateForm({ c, token, onRecorded }: { c: WholeCase; token: string; onRecorded: () => void }) {
-  const id = useId();
-  const [{ fetching }, mandate] = useMutation(MandateProgramDocument);
-  const write = useWrite();
-  const people = (c.parties ?? []).filter((p) => p.person).sort((a, b) => (a.role === 'DEFENDANT' || a.role === 'RESPONDENT' ? -1 : 0) - (b.role === 'DEFENDANT' || b.role === 'RESPONDENT' ? -1 : 0));
-  const [values, setValues] = useState({
-    personId: people[0]?.person?.id ?? '',
-    programType: 'BATTERER_INTERVENTION' as ProgramType,
-    providerAgency: 'COUNSELING' as Agency,
-    orderedDate: today(),
-    dueDate: '',
-    requiredSessions: '',
-  });
-  const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
-  const [done, setDone] = useState<string | null>(null);
-  const set = (name: keyof typeof values) => (e: { target: { value: string } }) => setValues({ ...values, [name]: e.target.value });
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setDone(null);
-    const sessions = values.requiredSessions.trim();
-    const result = await mandate(
-      {
-        input: {
-          caseId: c.id,
-          personId: values.personId,
-          programType: values.programType,
-          providerAgency: values.providerAgency,
-          orderedDate: values.orderedDate,
-          dueDate: values.dueDate,
-          requiredSessions: sessions === '' ? null : Number(sessions),
-        },
-      },
-      write.context(token),
-    );
-    setErrors(formErrorsOf(result.error));
-    if (result.data?.mandateProgram) {
-      write.next();
-      setDone(`Mandate recorded: ${humanize(result.data.mandateProgram.programType)}, due ${result.data.mandateProgram.dueDate}.`);
-      onRecorded();
-    }
-  };
-
-  return (
-    <form onSubmit={submit} noValidate aria-labelledby={`${id}-title`} className="owner-form">
-      <h3 id={`${id}-title`}>Order a program (mandate)</h3>
-      <div className="form-grid">
-        <Field id={`${id}-person`} label="Person" error={errors.fields.personId}>
-          <select {...described(`${id}-person`, errors, 'personId')} value={values.personId} onChange={set('personId')}>
-            {people.map((p) => (
-              <option key={p.id} value={p.person!.id}>
-                {[p.person!.givenName, p.person!.familyName].filter(Boolean).join(' ') || p.person!.id} ({humanize(p.role)})
-              </option>
-            ))}
-          </select>
-        </Field>
-        <Field id={`${id}-program`} label="Program" error={errors.fields.programType}>
-          <select {...described(`${id}-program`, errors, 'programType')} value={values.programType} onChange={set('programType')}>
-            {PROGRAM_TYPES.map((t) => (
-              <option key={t} value={t}>{humanize(t)}</option>
-            ))}
-          </select>
-        </Field>
-        <Field id={`${id}-provider`} label="Provider agency" error={errors.fields.providerAgency}>
-          <select {...described(`${id}-provider`, errors, 'providerAgency')} value={values.providerAgency} onChange={set('providerAgency')}>
-            {PROVIDERS.map((a) => (
-              <option key={a} value={a}>{humanize(a)}</option>
-            ))}
-          </select>
-        </Field>
-        <Field id={`${id}-ordered`} label="Ordered on" error={errors.fields.orderedDate}>
-          <input type="date" {...described(`${id}-ordered`, errors, 'orderedDate')} value={values.orderedDate} onChange={set('orderedDate')} />
-        </Field>
-        <Field id={`${id}-due`} label="Due by" error={errors.fields.dueDate}>
-          <input type="date" {...described(`${id}-due`, errors, 'dueDate')} value={values.dueDate} onChange={set('dueDate')} />
-        </Field>
-        <Field id={`${id}-sessions`} label="Sessions required" error={errors.fields.requiredSessions} hint="Optional, 1 to 104.">
-          <input type="number" inputMode="numeric" {...described(`${id}-sessions`, errors, 'requiredSessions', true)} value={values.requiredSessions} onChange={set('requiredSessions')} />
-        </Field>
-      </div>
-      <button type="submit" disabled={fetching}>{fetching ? 'Recording…' : 'Record mandate'}</button>
-      <FormOutcome errors={errors} done={done} />
     </form>
   );
 }
 
-function AttendanceForm({ c, token, onRecorded }: { c: WholeCase; token: string; onRecorded: () => void }) {
-  const id = useId();
-  const [{ fetching }, record] = useMutation(RecordSessionAttendanceDocument);
-  const write = useWrite();
-  const enrollments = (c.programEnrollments ?? []).filter((e) => e.status !== 'DISCHARGED');
-  const [values, setValues] = useState({
-    enrollmentId: enrollments[0]?.id ?? '',
-    sessionDate: today(),
-    format: 'GROUP' as SessionFormat,
-    attendance: 'ATTENDED' as Attendance,
-  });
-  const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
-  const [done, setDone] = useState<string | null>(null);
-  const set = (name: keyof typeof values) => (e: { target: { value: string } }) => setValues({ ...values, [name]: e.target.value });
+function MandateForm(props: FormProps) {
+  const [, mandate] = useMutation(MandateProgramDocument);
+  const offender = (role: string | null) => (role === 'DEFENDANT' || role === 'RESPONDENT' ? 0 : 1);
+  const people = (props.c.parties ?? []).filter((p) => p.person).sort((a, b) => offender(a.role) - offender(b.role));
+  const form = useRecordForm(
+    props,
+    { personId: people[0]?.person?.id ?? '', programType: 'BATTERER_INTERVENTION', providerAgency: 'COUNSELING', orderedDate: today(), dueDate: '', requiredSessions: '' },
+    async (v, context) => {
+      const sessions = v.requiredSessions.trim();
+      const input = {
+        caseId: props.c.id,
+        personId: v.personId,
+        programType: v.programType as ProgramType,
+        providerAgency: v.providerAgency as Agency,
+        orderedDate: v.orderedDate,
+        dueDate: v.dueDate,
+        requiredSessions: sessions === '' ? null : Number(sessions),
+      };
+      const result = await mandate({ input }, context);
+      const m = result.data?.mandateProgram;
+      return { error: result.error, recorded: m ? `Mandate recorded: ${humanize(m.programType)}, due ${m.dueDate}.` : null };
+    },
+  );
+  const names = people.map((p) => ({ value: p.person!.id, label: `${[p.person!.givenName, p.person!.familyName].filter(Boolean).join(' ') || p.person!.id} (${humanize(p.role)})` }));
+  return (
+    <RecordForm form={form} title="Order a program (mandate)" button={['Record mandate', 'Recording…']}>
+      <Field form={form} name="personId" label="Person" control={{ options: names }} />
+      <Field form={form} name="programType" label="Program" control={choices(PROGRAM_TYPES)} />
+      <Field form={form} name="providerAgency" label="Provider agency" control={choices(PROVIDERS)} />
+      <Field form={form} name="orderedDate" label="Ordered on" control="date" />
+      <Field form={form} name="dueDate" label="Due by" control="date" />
+      <Field form={form} name="requiredSessions" label="Sessions required" control="number" hint="Optional, 1 to 104." />
+    </RecordForm>
+  );
+}
 
+function AttendanceForm(props: FormProps) {
+  const [, record] = useMutation(RecordSessionAttendanceDocument);
+  const enrollments = (props.c.programEnrollments ?? []).filter((e) => e.status !== 'DISCHARGED');
+  const form = useRecordForm(props, { enrollmentId: enrollments[0]?.id ?? '', sessionDate: today(), format: 'GROUP', attendance: 'ATTENDED' }, async (v, context) => {
+    const input = { enrollmentId: v.enrollmentId, sessionDate: v.sessionDate, format: v.format as SessionFormat, attendance: v.attendance as Attendance };
+    const result = await record({ input }, context);
+    const s = result.data?.recordSessionAttendance;
+    return { error: result.error, recorded: s ? `Attendance recorded: ${humanize(s.attendance)} on ${s.sessionDate}.` : null };
+  });
   if (enrollments.length === 0) return <p className="none">No open enrollment in this case to record attendance for.</p>;
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setDone(null);
-    const result = await record({ input: { ...values } }, write.context(token));
-    setErrors(formErrorsOf(result.error));
-    if (result.data?.recordSessionAttendance) {
-      write.next();
-      setDone(`Attendance recorded: ${humanize(result.data.recordSessionAttendance.attendance)} on ${result.data.recordSessionAttendance.sessionDate}.`);
-      onRecorded();
-    }
-  };
+  const options = enrollments.map((e) => ({ value: e.id, label: `${humanize(e.programType)} — ${e.providerName ?? 'provider'} (${e.sessionsAttended ?? 0} attended)` }));
   return (
-    <form onSubmit={submit} noValidate aria-labelledby={`${id}-title`} className="owner-form">
-      <h3 id={`${id}-title`}>Record session attendance</h3>
-      <div className="form-grid">
-        <Field id={`${id}-enrollment`} label="Enrollment" error={errors.fields.enrollmentId}>
-          <select {...described(`${id}-enrollment`, errors, 'enrollmentId')} value={values.enrollmentId} onChange={set('enrollmentId')}>
-            {enrollments.map((e) => (
-              <option key={e.id} value={e.id}>
-                {humanize(e.programType)} — {e.providerName ?? 'provider'} ({e.sessionsAttended ?? 0} attended)
-              </option>
-            ))}
-          </select>
-        </Field>
-        <Field id={`${id}-date`} label="Session date" error={errors.fields.sessionDate}>
-          <input type="date" {...described(`${id}-date`, errors, 'sessionDate')} value={values.sessionDate} onChange={set('sessionDate')} />
-        </Field>
-        <Field id={`${id}-format`} label="Format" error={errors.fields.format}>
-          <select {...described(`${id}-format`, errors, 'format')} value={values.format} onChange={set('format')}>
-            {FORMATS.map((f) => (
-              <option key={f} value={f}>{humanize(f)}</option>
-            ))}
-          </select>
-        </Field>
-        <Field id={`${id}-attendance`} label="Attendance" error={errors.fields.attendance}>
-          <select {...described(`${id}-attendance`, errors, 'attendance')} value={values.attendance} onChange={set('attendance')}>
-            {ATTENDANCE.map((a) => (
-              <option key={a} value={a}>{humanize(a)}</option>
-            ))}
-          </select>
-        </Field>
-      </div>
-      <button type="submit" disabled={fetching}>{fetching ? 'Recording…' : 'Record attendance'}</button>
-      <FormOutcome errors={errors} done={done} />
-    </form>
+    <RecordForm form={form} title="Record session attendance" button={['Record attendance', 'Recording…']}>
+      <Field form={form} name="enrollmentId" label="Enrollment" control={{ options }} />
+      <Field form={form} name="sessionDate" label="Session date" control="date" />
+      <Field form={form} name="format" label="Format" control={choices(FORMATS)} />
+      <Field form={form} name="attendance" label="Attendance" control={choices(ATTENDANCE)} />
+    </RecordForm>
   );
 }
 
-function ViolationReportForm({ c, token, onRecorded }: { c: WholeCase; token: string; onRecorded: () => void }) {
-  const id = useId();
-  const [{ fetching }, file] = useMutation(FileViolationReportDocument);
-  const write = useWrite();
-  const supervisions = c.supervisions ?? [];
-  const [values, setValues] = useState({
-    supervisionId: supervisions[0]?.id ?? '',
-    reportDate: today(),
-    violationType: 'PROGRAM_NON_COMPLIANCE' as ViolationType,
-    description: '',
-  });
-  const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
-  const [done, setDone] = useState<string | null>(null);
-  const set = (name: keyof typeof values) => (e: { target: { value: string } }) => setValues({ ...values, [name]: e.target.value });
-
+function ViolationReportForm(props: FormProps) {
+  const [, file] = useMutation(FileViolationReportDocument);
+  const supervisions = props.c.supervisions ?? [];
+  const form = useRecordForm(
+    props,
+    { supervisionId: supervisions[0]?.id ?? '', reportDate: today(), violationType: 'PROGRAM_NON_COMPLIANCE', description: '' },
+    async (v, context) => {
+      const input = { supervisionId: v.supervisionId, reportDate: v.reportDate, violationType: v.violationType as ViolationType, description: v.description };
+      const result = await file({ input }, context);
+      const r = result.data?.fileViolationReport;
+      return { error: result.error, recorded: r ? `Violation report filed: ${humanize(r.violationType)}, ${humanize(r.status)}.` : null };
+    },
+    (v) => ({ ...v, description: '' }),
+  );
   if (supervisions.length === 0) return <p className="none">No supervision in this case to report on.</p>;
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setDone(null);
-    const result = await file({ input: { ...values } }, write.context(token));
-    setErrors(formErrorsOf(result.error));
-    if (result.data?.fileViolationReport) {
-      write.next();
-      setDone(`Violation report filed: ${humanize(result.data.fileViolationReport.violationType)}, ${humanize(result.data.fileViolationReport.status)}.`);
-      setValues({ ...values, description: '' });
-      onRecorded();
-    }
-  };
+  const options = supervisions.map((s) => ({ value: s.id, label: `${s.officerName ?? 'Officer'} — ${humanize(s.level)} (${humanize(s.status)})` }));
   return (
-    <form onSubmit={submit} noValidate aria-labelledby={`${id}-title`} className="owner-form">
-      <h3 id={`${id}-title`}>File a violation report with the court</h3>
-      <div className="form-grid">
-        <Field id={`${id}-supervision`} label="Supervision" error={errors.fields.supervisionId}>
-          <select {...described(`${id}-supervision`, errors, 'supervisionId')} value={values.supervisionId} onChange={set('supervisionId')}>
-            {supervisions.map((s) => (
-              <option key={s.id} value={s.id}>
-                {s.officerName ?? 'Officer'} — {humanize(s.level)} ({humanize(s.status)})
-              </option>
-            ))}
-          </select>
-        </Field>
-        <Field id={`${id}-date`} label="Report date" error={errors.fields.reportDate}>
-          <input type="date" {...described(`${id}-date`, errors, 'reportDate')} value={values.reportDate} onChange={set('reportDate')} />
-        </Field>
-        <Field id={`${id}-type`} label="Violation" error={errors.fields.violationType}>
-          <select {...described(`${id}-type`, errors, 'violationType')} value={values.violationType} onChange={set('violationType')}>
-            {VIOLATION_TYPES.map((t) => (
-              <option key={t} value={t}>{humanize(t)}</option>
-            ))}
-          </select>
-        </Field>
-        <Field id={`${id}-description`} label="Description" error={errors.fields.description}>
-          <textarea rows={3} {...described(`${id}-description`, errors, 'description')} value={values.description} onChange={set('description')} />
-        </Field>
-      </div>
-      <button type="submit" disabled={fetching}>{fetching ? 'Filing…' : 'File violation report'}</button>
-      <FormOutcome errors={errors} done={done} />
-    </form>
+    <RecordForm form={form} title="File a violation report with the court" button={['File violation report', 'Filing…']}>
+      <Field form={form} name="supervisionId" label="Supervision" control={{ options }} />
+      <Field form={form} name="reportDate" label="Report date" control="date" />
+      <Field form={form} name="violationType" label="Violation" control={choices(VIOLATION_TYPES)} />
+      <Field form={form} name="description" label="Description" control="textarea" />
+    </RecordForm>
   );
 }

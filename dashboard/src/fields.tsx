@@ -1,5 +1,5 @@
 /** Showing a value, a withheld field (with its reason in words) and lists of records. */
-import type { ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import type { Withheld, WithheldFields } from './withheld';
 import { formatDate, humanize } from './words';
 
@@ -47,6 +47,10 @@ export function Value({ withheld, path, value, format = 'text', about }: { withh
   return <>{display(value, format)}</>;
 }
 
+/** A list under a record longer than this shows its last SHORT_LIST rows until expanded. */
+const LONG_LIST = 8;
+const SHORT_LIST = 5;
+
 export interface Column<T> {
   key: keyof T & string;
   label: string;
@@ -76,6 +80,10 @@ export function RecordTable<T extends { id: string }>({
 }) {
   const Heading = headingLevel === 3 ? 'h3' : 'h4';
   const refusal = withheld.at(path);
+  // Long lists under a record (sessions, check-ins) show their latest few until asked for all.
+  const [expanded, setExpanded] = useState(false);
+  const long = headingLevel === 4 && !!rows && rows.length > LONG_LIST;
+  const shown = rows ? rows.map((row, index) => ({ row, index })).slice(long && !expanded ? rows.length - SHORT_LIST : 0) : [];
   let body: ReactNode;
   if (refusal) body = <p><WithheldNote refusal={refusal} /></p>;
   else if (!rows) body = <p className="none">Not available.</p>;
@@ -92,11 +100,16 @@ export function RecordTable<T extends { id: string }>({
             </tr>
           </thead>
           <tbody>
-            {rows.map((row, i) => (
-              <RecordRows key={row.id} row={row} index={i} path={path} columns={columns} withheld={withheld} below={below} />
+            {shown.map(({ row, index }) => (
+              <RecordRows key={row.id} row={row} index={index} path={path} columns={columns} withheld={withheld} below={below} />
             ))}
           </tbody>
         </table>
+        {long ? (
+          <button type="button" className="link" aria-expanded={expanded} onClick={() => setExpanded(!expanded)}>
+            {expanded ? `Show the latest ${SHORT_LIST} only` : `Show all ${rows.length} (${rows.length - SHORT_LIST} earlier)`}
+          </button>
+        ) : null}
       </div>
     );
   return (
