@@ -1,9 +1,19 @@
+# The reference dashboard is built with the devDependencies (Vite, React), in a stage of its own.
+FROM node:20-slim AS dashboard
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY dashboard ./dashboard
+COPY bin/build-dashboard.ts ./bin/
+RUN npx tsx bin/build-dashboard.ts
+
 # One image for the gateway and the four subgraphs; docker-compose.yml picks the entry point.
 FROM node:20-slim
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund
 COPY . .
+COPY --from=dashboard /app/dashboard/dist ./dashboard/dist
 ENV NODE_ENV=production HOST=0.0.0.0
 USER node
 CMD ["npx", "tsx", "gateway/main.ts"]

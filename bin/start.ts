@@ -20,12 +20,17 @@ import {
 import { DEMO_DOCKET_NUMBER, countCases, seedDemoData } from '../lib/seed';
 import { startStack } from '../lib/stack';
 import { AgencyDatabaseConfig } from '../lib/agency-database';
+import { ensureDashboardBuilt } from './build-dashboard';
 
 async function main(): Promise<void> {
   const started = performance.now();
   const configured = hasConfiguredDatabases();
   const embeddedDir = path.join(dataDir(), 'pglite');
+  // The reference dashboard, built when missing or older than its sources (a few seconds).
+  const dashboard = ensureDashboardBuilt();
+  if (!dashboard.dir) console.warn(dashboard.note);
   const stack = await startStack({
+    dashboardDir: dashboard.dir,
     databaseConfigs: configured
       ? (Object.fromEntries(SERVICES.map((a) => [a, agencyDatabaseConfig(a)!])) as Record<ServiceName, AgencyDatabaseConfig>)
       : undefined,
@@ -61,6 +66,7 @@ async function main(): Promise<void> {
   console.log(`
 Case graph ready in ${seconds}s
   gateway     ${stack.gatewayUrl}   (health: ${stack.gatewayUrl.replace('/graphql', '/health')})
+  dashboard   ${dashboard.dir ? stack.gatewayUrl.replace('/graphql', '/') : `none (${dashboard.note})`}
 ${SERVICES.map((a) => `  ${a.padEnd(11)} ${stack.subgraphUrls[a]}`).join('\n')}
   databases   ${stack.embedded ? `embedded PostgreSQL (PGlite) in ${path.relative(process.cwd(), embeddedDir)}` : 'PostgreSQL as configured'}
 

@@ -3,9 +3,11 @@
  * Prints a signed token on stdout (development key, or JWT_PRIVATE_JWK_FILE).
  */
 import { SERVICES } from '../lib/config';
-import { authSettings, signToken } from '../lib/auth/identity';
-import { loadSigningKey } from '../lib/auth/keys';
-import { PURPOSES, ROLES, isAgency, isPurpose, isRoleOf } from '../lib/auth/vocabulary';
+import { TokenRequestError, signDevToken, tokenClaimsOf } from '../lib/auth/dev-token';
+import { PURPOSES } from '../lib/auth/vocabulary';
+
+/** The command's flags, by the token request's fields. */
+const FLAGS: Record<string, string> = { agency: 'agency', role: 'role', purpose: 'purpose', sub: 'subject', ttl: 'ttlSeconds' };
 
 function usage(problem: string): never {
   throw new Error(
@@ -15,24 +17,23 @@ function usage(problem: string): never {
 }
 
 async function main(): Promise<void> {
-  const args: Record<string, string> = {};
+  const request: Record<string, unknown> = {};
   const argv = process.argv.slice(2);
   for (let i = 0; i < argv.length; i += 2) {
-    if (!argv[i].startsWith('--') || argv[i + 1] === undefined) usage(`unexpected argument "${argv[i]}"`);
-    args[argv[i].slice(2)] = argv[i + 1];
+    const field = FLAGS[argv[i].replace(/^--/, '')];
+    if (!argv[i].startsWith('--') || !field || argv[i + 1] === undefined) usage(`unexpected argument "${argv[i]}"`);
+    request[field] = field === 'ttlSeconds' ? Number(argv[i + 1]) : argv[i + 1];
   }
-  const { agency, role, purpose } = args;
-  if (!isAgency(agency)) usage(`--agency must be one of ${SERVICES.join(', ')}`);
-  if (!isRoleOf(agency, role)) usage(`--role must be one of ${agency}'s roles: ${ROLES[agency].join(', ')}`);
-  if (!isPurpose(purpose)) usage(`--purpose must be one of ${PURPOSES.join(', ')}`);
-  const ttlSeconds = Number(args.ttl ?? 3600);
-  if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > 12 * 3600) usage('--ttl must be 1 to 43200 seconds');
-  const token = await signToken(
-    { agency, role, purpose, subject: args.sub ?? `${agency}-${role}-dev`, ttlSeconds },
-    await loadSigningKey(),
-    authSettings({ keys: [] }),
-  );
-  process.stdout.write(`${token}\n`);
+  let claims;
+  try {
+    claims = tokenClaimsOf(request);
+  } catch (error) {
+    if (!(error instanceof TokenRequestError)) throw error;
+    const flag = Object.keys(FLAGS).find((f) => FLAGS[f] === error.field) ?? error.field;
+    // The request's messages start with the field's name: say the flag instead.
+    usage(error.message.startsWith(error.field) ? `--${flag}${error.message.slice(error.field.length)}` : error.message);
+  }
+  process.stdout.write(`${await signDevToken(claims)}\n`);
 }
 
 main().catch((error) => {

@@ -4,10 +4,11 @@
  * on to every subgraph fetch, and gives each fetch a timeout (RemoteGraphQLDataSource has none).
  */
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { FetcherResponse } from '@apollo/utils.fetcher';
 import { GraphQLError } from 'graphql';
 import { ApolloGateway, GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from '@apollo/gateway';
-import { SERVICES, ServiceName, introspectionEnabled, operationLimits, requestTimeoutMs } from '../lib/config';
+import { SERVICES, ServiceName, devToolsEnabled, introspectionEnabled, operationLimits, requestTimeoutMs } from '../lib/config';
 import { OperationLimits } from '../lib/operation-limits';
 import { OperationLimiter } from '../lib/operation-limits-plugin';
 import { readCommittedSupergraph } from '../lib/composition';
@@ -21,6 +22,8 @@ import { deadlineFetch, registerDeadline, subgraphReadiness } from './deadline-f
 import { Caller, Verifier } from '../lib/auth/identity';
 import { ApolloServerPlugin } from '@apollo/server';
 import { IDEMPOTENCY_HEADER, idempotencyKeyOf } from '../lib/idempotency';
+import { staticFiles } from '../lib/static-files';
+import { devToolRoutes } from './dev-tools';
 
 export interface GatewayContext {
   caller: Caller;
@@ -48,6 +51,10 @@ export interface GatewayOptions {
   supergraphSdl?: string;
   /** Operation limits; from the environment (OPERATION_MAX_*) unless given. */
   limits?: OperationLimits;
+  /** A built dashboard (dashboard/dist) to serve at `/`; none when undefined. */
+  dashboardDir?: string;
+  /** The development token endpoint and explorer (gateway/dev-tools.ts); from DEV_TOOLS / NODE_ENV unless given. */
+  devTools?: boolean;
 }
 
 class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
@@ -136,6 +143,8 @@ export function createGateway(options: GatewayOptions): ApolloGateway {
 
 export async function startGateway(options: GatewayOptions): Promise<RunningServer> {
   const limits = options.limits ?? operationLimits();
+  const devTools = options.devTools ?? devToolsEnabled();
+  if (devTools && process.env.NODE_ENV === 'production') logger.warn('DEV_TOOLS=on: this gateway signs development tokens for anyone who asks');
   const limiter = new OperationLimiter({ limits });
   const apollo = new ApolloServer<GatewayContext>({
     gateway: createGateway(options),
@@ -149,7 +158,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     formatError,
     // The processes that start servers handle signals (bin/start.ts, */main.ts).
     stopOnTerminationSignals: false,
-    plugins: [limiter.plugin<GatewayContext>(), withholdingPlugin(), requestIdPlugin<GatewayContext>()],
+    plugins: [
+      limiter.plugin<GatewayContext>(),
+      withholdingPlugin(),
+      requestIdPlugin<GatewayContext>(),
+      // Apollo's landing page loads from its CDN; the explorer (/explorer, development) is served from here.
+      ApolloServerPluginLandingPageDisabled(),
+    ],
   });
   await apollo.start();
   const running = await serve({
@@ -169,6 +184,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     deadline: () => new RequestDeadline(options.requestTimeoutMs ?? requestTimeoutMs()),
     // Operation limits, before Apollo parses, validates or plans anything.
     screen: limiter.screen,
+    routes: [...(devTools ? devToolRoutes() : []), ...(options.dashboardDir ? [staticFiles(options.dashboardDir)] : [])],
     host: options.host,
     port: options.port,
   });

@@ -4,6 +4,11 @@ import { logger } from '../lib/logger';
 import { authSettings, createVerifier } from '../lib/auth/identity';
 import { loadKeySource } from '../lib/auth/key-source';
 import { startGateway } from './gateway';
+import fs from 'node:fs';
+import path from 'node:path';
+
+/** The reference dashboard, when built (npm run build:dashboard; the Dockerfile builds it). */
+const dashboardDir = path.join(__dirname, '..', 'dashboard', 'dist');
 
 loadKeySource()
   .then((keys) =>
@@ -15,6 +20,7 @@ loadKeySource()
       requestTimeoutMs: requestTimeoutMs(),
       maxSubgraphResponseBytes: maxSubgraphResponseBytes(),
       verify: createVerifier(authSettings(keys)),
+      dashboardDir: fs.existsSync(path.join(dashboardDir, 'index.html')) ? dashboardDir : undefined,
     }),
   )
   .then((server) => {

@@ -231,6 +231,19 @@ export function introspectionEnabled(env: Env = process.env): boolean {
   return env.GRAPHQL_INTROSPECTION === 'true';
 }
 
+/**
+ * Development tools at the gateway (the token endpoint `/dev/token`, `/dev/vocabulary`, the
+ * explorer `/explorer`): `DEV_TOOLS=on|off`; on by default unless `NODE_ENV=production`. They sign
+ * any identity asked for, so a production gateway serves them only when told to explicitly.
+ */
+export function devToolsEnabled(env: Env = process.env): boolean {
+  const raw = (env.DEV_TOOLS ?? '').trim().toLowerCase();
+  if (raw === '') return env.NODE_ENV !== 'production';
+  if (raw === 'on') return true;
+  if (raw === 'off') return false;
+  throw new ConfigError(`DEV_TOOLS must be "on" or "off", got "${env.DEV_TOOLS}"`);
+}
+
 /** Operation limits (lib/operation-limits.ts): the variable and default of each. */
 export const OPERATION_LIMIT_VARIABLES: Record<keyof OperationLimits, { variable: string; fallback: number }> = {
   maxDepth: { variable: 'OPERATION_MAX_DEPTH', fallback: 8 },
@@ -290,6 +303,7 @@ export const KNOWN_VARIABLES: readonly string[] = [
   'POLICY_TIME_ZONE',
   'JWT_PRIVATE_JWK_FILE',
   'NODE_ENV',
+  'DEV_TOOLS',
   ...Object.values(OPERATION_LIMIT_VARIABLES).map((l) => l.variable),
   'IDEMPOTENCY_KEY_RETENTION_HOURS',
   'INPUT_MAX_STRING_LENGTH',

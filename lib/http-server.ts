@@ -41,7 +41,15 @@ export interface ServeOptions<C extends BaseContext> {
    * with it; an error it returns is answered at once with HTTP 400 (the operation limits).
    */
   screen?: (request: { body: unknown; search: URLSearchParams }) => GraphQLFormattedError | undefined;
+  /** More routes (the gateway's development tools), asked in order before answering 404. */
+  routes?: Route[];
 }
+
+/**
+ * A route of its own: answers a request it serves (the returned promise settles when it has
+ * answered; an `HttpError` it rejects with is answered with its status), or returns undefined.
+ */
+export type Route = (request: http.IncomingMessage, response: http.ServerResponse, url: URL) => Promise<void> | undefined;
 
 export interface RunningServer {
   url: string;
@@ -78,7 +86,8 @@ export function correlationIdOf(request: http.IncomingMessage): string | undefin
   return undefined;
 }
 
-class HttpError extends Error {
+/** An error answered with its HTTP status and message (`{ errors: [{ message }] }`). */
+export class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
@@ -87,7 +96,7 @@ class HttpError extends Error {
   }
 }
 
-function readBody(request: http.IncomingMessage): Promise<string> {
+export function readBody(request: http.IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const declared = Number(request.headers['content-length'] ?? 0);
     if (declared > MAX_BODY_BYTES) {
@@ -118,7 +127,7 @@ function stoppedOf(deadline: RequestDeadline): Promise<typeof STOPPED> {
   return new Promise((resolve) => deadline.signal.addEventListener('abort', () => resolve(STOPPED), { once: true }));
 }
 
-function sendJson(response: http.ServerResponse, status: number, body: unknown): void {
+export function sendJson(response: http.ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   response.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
@@ -222,7 +231,16 @@ export async function serve<C extends BaseContext>(options: ServeOptions<C>): Pr
     } else if (url.pathname === '/ready') {
       work = (options.ready ?? options.health)().then((report) => sendJson(response, report.status === 'ok' ? 200 : 503, report));
     } else {
-      work = Promise.reject(new HttpError(404, `no route ${url.pathname}; use /graphql, /health or /ready`));
+      let routed: Promise<void> | undefined;
+      for (const route of options.routes ?? []) {
+        try {
+          routed = route(request, response, url);
+        } catch (error) {
+          routed = Promise.reject(error);
+        }
+        if (routed) break;
+      }
+      work = routed ?? Promise.reject(new HttpError(404, `no route ${url.pathname}; use /graphql, /health or /ready`));
     }
     work.catch((error: unknown) => {
       if (response.headersSent) {

@@ -45,6 +45,8 @@ export interface StackOptions {
   poolSize?: number;
   /** Refresh the outcomes snapshot every so many ms (none by default; `stack.refreshOutcomes()` refreshes at once). */
   outcomesRefreshIntervalMs?: number;
+  /** A built dashboard the gateway serves at `/` (bin/start.ts builds dashboard/dist). */
+  dashboardDir?: string;
 }
 
 export interface Stack {
@@ -138,6 +140,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       requestTimeoutMs: options.requestTimeoutMs,
       maxSubgraphResponseBytes: maxSubgraphResponseBytes(),
       verify,
+      dashboardDir: options.dashboardDir,
     });
     cleanups.push((graceMs) => gateway.close(graceMs));
     const refresh = (progress?: (message: string) => void) =>

@@ -65,7 +65,7 @@ export async function postGraphQL<T>(
   return result;
 }
 
-export async function startTestStack(options: { cases: number; policyExecutor?: PolicyExecutor; clock?: SettableClock; agreements?: Agreement[] }): Promise<TestStack> {
+export async function startTestStack(options: { cases: number; policyExecutor?: PolicyExecutor; clock?: SettableClock; agreements?: Agreement[]; dashboardDir?: string }): Promise<TestStack> {
   const clock = options.clock ?? testClock();
   let databaseUrls: Record<ServiceName, string> | undefined;
   if (usesRealPostgres()) {
@@ -95,6 +95,7 @@ export async function startTestStack(options: { cases: number; policyExecutor?: 
       policyExecutor: options.policyExecutor,
       agreements: options.agreements,
       clock,
+      dashboardDir: options.dashboardDir,
       // The shared test server allows 100 connections and the application roles, not being
       // superusers, cannot use the reserved ones: keep each test stack's pools small.
       poolSize: 4,
