@@ -24,7 +24,7 @@ import { RequestPolicy, compilePolicy } from './policy/rules';
 import { RolePolicy, checkRolePolicy, loadRolePolicies } from './policy/roles';
 import { PolicyExecutor, guardSchema } from './policy/executor';
 import { scalarResolvers } from './scalars';
-import { WITHHOLDING_HEADER, allOrNothingResult, asksAllOrNothing } from './withholding';
+import { WITHHOLDING_HEADER, allOrNothingSubgraphResult, asksAllOrNothing } from './withholding';
 import { RequestBatches } from './loaders';
 import { requestIdPlugin } from './request-id-plugin';
 import { IDEMPOTENCY_HEADER, idempotencyKeyOf, scopeMutationsByIdempotencyKey } from './idempotency';
@@ -121,7 +121,8 @@ function noticesPlugin<L>(): ApolloServerPlugin<SubgraphContext<L>> {
 
 /**
  * `X-Withheld-Fields: fail`, enforced here for this subgraph's part (whichever router forwarded
- * the header): a withheld field means no data, and the releases decided are withdrawn from the
+ * the header): a withheld field means no data (its root fields and entities null, with the
+ * reason at each), and the releases decided are withdrawn from the
  * disclosure log (nothing left); the refusals are still logged, a write made still stands.
  */
 function allOrNothingPlugin<L>(agency: string): ApolloServerPlugin<SubgraphContext<L>> {
@@ -131,7 +132,7 @@ function allOrNothingPlugin<L>(agency: string): ApolloServerPlugin<SubgraphConte
       return {
         async willSendResponse({ contextValue, response }) {
           if (response.body.kind !== 'single') return;
-          const refused = allOrNothingResult(response.body.singleResult.errors, agency);
+          const refused = allOrNothingSubgraphResult(response.body.singleResult, agency);
           if (!refused) return;
           response.body.singleResult = refused;
           contextValue.disclosures?.withdrawReleases();

@@ -136,15 +136,13 @@ export function createHiveGateway(options: Omit<HiveGatewayOptions, 'host' | 'po
       ...(allOrNothing
         ? [
             {
-              onExecute: ({ args }: { args: { contextValue: Context } }) => {
-                if (!asksAllOrNothing(args.contextValue.request.headers.get(WITHHOLDING_HEADER))) return;
-                return {
-                  onExecuteDone: ({ result, setResult }: { result: unknown; setResult: (r: ExecutionResult) => void }) => {
-                    if (!result || typeof result !== 'object' || Symbol.asyncIterator in result) return;
-                    const refused = allOrNothingResult((result as ExecutionResult).errors as readonly GraphQLFormattedError[] | undefined);
-                    if (refused) setResult(refused as unknown as ExecutionResult);
-                  },
-                };
+              // Before the response is written: the whole answer, whatever each subgraph did with its part.
+              onResultProcess: ({ request, result, setResult }: { request: Request; result: unknown; setResult(result: unknown): void }) => {
+                if (!asksAllOrNothing(request.headers.get(WITHHOLDING_HEADER))) return;
+                if (!result || typeof result !== 'object' || Array.isArray(result) || Symbol.asyncIterator in result) return;
+                const errors = (result as ExecutionResult).errors?.map((e) => ('toJSON' in e ? e.toJSON() : e)) as GraphQLFormattedError[] | undefined;
+                const refused = allOrNothingResult(errors);
+                if (refused) setResult(refused);
               },
             },
           ]

@@ -100,7 +100,10 @@ describe('all or nothing behind Hive Gateway', () => {
     });
     // Counseling withheld the reports' summaries (owner-only): its part is gone; the court's part had nothing withheld.
     expect(result.data.case.programEnrollments).toBeNull();
-    expect(result.errors!.find((e) => e.extensions?.reason === 'ALL_OR_NOTHING')?.extensions).toMatchObject({ code: 'FORBIDDEN', serviceName: 'counseling' });
+    const summary = result.errors!.find((e) => e.extensions?.reason === 'ALL_OR_NOTHING')!;
+    expect(summary.extensions).toMatchObject({ code: 'FORBIDDEN', serviceName: 'counseling', withheld: ['ProgressReport.summary'] });
+    // The refusals' reasons are folded into it (one error per entity: Hive masks an entity's several errors as "Unexpected error.").
+    expect(summary.extensions!.refusals[0]).toMatchObject({ message: expect.stringMatching(/^ProgressReport\.summary withheld: only counseling sees this field/), extensions: { reason: 'OWNER_ONLY' } });
     // Nothing of counseling's was released, so nothing was logged as released.
     const released = await counselingLog('RELEASED');
     const denied = await counselingLog('DENIED');
