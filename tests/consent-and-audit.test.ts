@@ -146,9 +146,9 @@ describe('42 CFR Part 2: substance-use treatment records', () => {
       expect(refusals.map((e) => e.extensions?.coordinate).sort()).toEqual(['ProgramEnrollment.programType', 'ProgramEnrollment.sessions', 'ProgramEnrollment.status']);
       expect(refusals[0].message).toMatch(/select redisclosureNotice on the record/);
       expect(refusals[0].extensions).toMatchObject({ code: 'FORBIDDEN', agreements: ['MOU-2026-CNS-02'] });
-      // Nothing of the Part 2 record was released; the refusals are logged.
+      // Nothing of the Part 2 record but its id was released (and logged); the refusals are logged.
       const rows = await rowsFor('counseling', result.requestId!);
-      expect(rows.filter((r) => r.agreementId === 'MOU-2026-CNS-02' && r.outcome === 'RELEASED')).toEqual([]);
+      expect(rows.filter((r) => r.agreementId === 'MOU-2026-CNS-02' && r.outcome === 'RELEASED').map((r) => r.coordinates)).toEqual([['ProgramEnrollment.id']]);
       expect(rows.find((r) => r.reason === 'NOTICE_NOT_SELECTED')).toMatchObject({ personId: defendantId, outcome: 'DENIED' });
     });
 
