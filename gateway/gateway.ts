@@ -24,6 +24,8 @@ import { ApolloServerPlugin } from '@apollo/server';
 import { IDEMPOTENCY_HEADER, idempotencyKeyOf } from '../lib/idempotency';
 import { staticFiles } from '../lib/static-files';
 import { devToolRoutes } from './dev-tools';
+import { WITHHOLDING_HEADER, allOrNothingResult, asksAllOrNothing } from '../lib/withholding';
+import { noticeSelections } from './notice-selection';
 
 export interface GatewayContext {
   caller: Caller;
@@ -35,6 +37,8 @@ export interface GatewayContext {
   notices: Set<string>;
   /** The caller's Idempotency-Key, checked, passed on to the subgraphs; the gateway itself never retries. */
   idempotencyKey?: string | null;
+  /** X-Withheld-Fields: fail — passed on, so each subgraph withholds its own part too (and logs no release). */
+  allOrNothing?: boolean;
 }
 
 export interface GatewayOptions {
@@ -63,6 +67,7 @@ class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     readonly timeoutMs: number,
     url: string,
     maxResponseBytes: number,
+    private readonly withNotices: (operation: string) => string,
   ) {
     super({ url, fetcher: deadlineFetch({ timeoutMs, maxResponseBytes }) as never });
   }
@@ -126,17 +131,22 @@ class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     if (context.requestId) headers.set('x-request-id', context.requestId);
     if (context.idempotencyKey) headers.set(IDEMPOTENCY_HEADER, context.idempotencyKey);
     if (context.correlationId) headers.set('x-correlation-id', context.correlationId);
+    if (context.allOrNothing) headers.set(WITHHOLDING_HEADER, 'fail');
+    // A record that must carry a notice is released only with it selected: select it for clients that don't.
+    if (request.query) request.query = this.withNotices(request.query);
     // X-Deadline-Ms (the remaining budget) is set by the fetcher, at the moment the fetch leaves.
   }
 }
 
 export function createGateway(options: GatewayOptions): ApolloGateway {
+  const supergraphSdl = options.supergraphSdl ?? readCommittedSupergraph();
+  const withNotices = noticeSelections(supergraphSdl);
   return new ApolloGateway({
-    supergraphSdl: options.supergraphSdl ?? readCommittedSupergraph(),
+    supergraphSdl,
     buildService: ({ name, url }) => {
       const agency = SERVICES.find((a) => a === name);
       if (!agency) throw new Error(`the supergraph names subgraph "${name}" (${url}), which this gateway does not know`);
-      return new AgencyDataSource(agency, options.timeoutMs, options.subgraphUrls[agency], options.maxSubgraphResponseBytes ?? 16 * 1024 * 1024);
+      return new AgencyDataSource(agency, options.timeoutMs, options.subgraphUrls[agency], options.maxSubgraphResponseBytes ?? 16 * 1024 * 1024, withNotices);
     },
   });
 }
@@ -177,7 +187,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
       registerDeadline(requestId, deadline);
       const correlationId = correlationIdOf(request);
       logger.info({ requestId, correlationId, agency: caller.agency, role: caller.role }, 'request');
-      return { caller, requestId, correlationId, notices: new Set<string>(), idempotencyKey: idempotencyKeyOf(request.headers[IDEMPOTENCY_HEADER]) };
+      return {
+        caller,
+        requestId,
+        correlationId,
+        notices: new Set<string>(),
+        idempotencyKey: idempotencyKeyOf(request.headers[IDEMPOTENCY_HEADER]),
+        allOrNothing: asksAllOrNothing(request.headers[WITHHOLDING_HEADER]),
+      };
     },
     health: async () => ({ status: 'ok', service: 'gateway' }),
     ready: () => subgraphReadiness(options.subgraphUrls),
@@ -197,8 +214,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   };
 }
 
-/** The request header that asks for all of the data or none of it. */
-export const WITHHOLDING_HEADER = 'x-withheld-fields';
+export { WITHHOLDING_HEADER };
 
 /**
  * Passes on the notices released data must carry, and honours `X-Withheld-Fields: fail`: a caller
@@ -207,24 +223,16 @@ export const WITHHOLDING_HEADER = 'x-withheld-fields';
 function withholdingPlugin(): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart({ request }) {
-      const allOrNothing = request.http?.headers.get(WITHHOLDING_HEADER)?.trim().toLowerCase() === 'fail';
+      const allOrNothing = asksAllOrNothing(request.http?.headers.get(WITHHOLDING_HEADER));
       return {
         async willSendResponse({ contextValue, response }) {
           if (response.body.kind !== 'single') return;
           const result = response.body.singleResult;
-          // Refused by an agreement, or held back because the disclosure could not be logged.
-          const withheld = (result.errors ?? []).filter((e) => e.extensions?.code === 'FORBIDDEN' || e.extensions?.code === 'AUDIT_UNAVAILABLE');
-          if (allOrNothing && withheld.length > 0) {
-            response.body.singleResult = {
-              data: null,
-              errors: [
-                {
-                  message: `${withheld.length} field(s) withheld and ${WITHHOLDING_HEADER}: fail asked for all or nothing, so no data is returned.`,
-                  extensions: { code: 'FORBIDDEN', reason: 'ALL_OR_NOTHING', withheld: withheld.map((e) => e.extensions?.coordinate) },
-                } as never,
-                ...withheld,
-              ],
-            };
+          // Refused by an agreement, or held back because the disclosure could not be logged (the
+          // subgraphs, which got the header too, have withheld their own parts already).
+          const refused = allOrNothing ? allOrNothingResult(result.errors) : undefined;
+          if (refused) {
+            response.body.singleResult = refused;
             return;
           }
           if (contextValue.notices.size > 0 && result.data) {

@@ -24,6 +24,7 @@ import { RequestPolicy, compilePolicy } from './policy/rules';
 import { RolePolicy, checkRolePolicy, loadRolePolicies } from './policy/roles';
 import { PolicyExecutor, guardSchema } from './policy/executor';
 import { scalarResolvers } from './scalars';
+import { WITHHOLDING_HEADER, allOrNothingSubgraphResult, asksAllOrNothing } from './withholding';
 import { RequestBatches } from './loaders';
 import { requestIdPlugin } from './request-id-plugin';
 import { IDEMPOTENCY_HEADER, idempotencyKeyOf, scopeMutationsByIdempotencyKey } from './idempotency';
@@ -118,6 +119,29 @@ function noticesPlugin<L>(): ApolloServerPlugin<SubgraphContext<L>> {
   };
 }
 
+/**
+ * `X-Withheld-Fields: fail`, enforced here for this subgraph's part (whichever router forwarded
+ * the header): a withheld field means no data (its root fields and entities null, with the
+ * reason at each), and the releases decided are withdrawn from the
+ * disclosure log (nothing left); the refusals are still logged, a write made still stands.
+ */
+function allOrNothingPlugin<L>(agency: string): ApolloServerPlugin<SubgraphContext<L>> {
+  return {
+    async requestDidStart({ request }) {
+      if (!asksAllOrNothing(request.http?.headers.get(WITHHOLDING_HEADER))) return;
+      return {
+        async willSendResponse({ contextValue, response }) {
+          if (response.body.kind !== 'single') return;
+          const refused = allOrNothingSubgraphResult(response.body.singleResult, agency);
+          if (!refused) return;
+          response.body.singleResult = refused;
+          contextValue.disclosures?.withdrawReleases();
+        },
+      };
+    },
+  };
+}
+
 /** A request stopped (deadline, caller gone, field cap) answers with why, and no data. */
 function stoppedRequestPlugin<L>(): ApolloServerPlugin<SubgraphContext<L>> {
   return {
@@ -158,6 +182,8 @@ export function createSubgraphServer<L>(
       limiter.plugin<SubgraphContext<L>>(),
       ApolloServerPluginInlineTraceDisabled(),
       ApolloServerPluginCacheControlDisabled(),
+      // Before the notices (no data, no notice) and the log (synchronously, before it writes).
+      allOrNothingPlugin<L>(definition.name),
       noticesPlugin<L>(),
       // Before the disclosure log: a stopped request answers with its stop, and nothing is logged.
       stoppedRequestPlugin<L>(),

@@ -27,6 +27,15 @@ afterAll(async () => {
   await stack?.stop();
 });
 
+/** The disclosure-log rows of one request at one agency. */
+const rowsFor = (agency: (typeof AGENCIES)[number], requestId: string): Promise<any[]> =>
+  stack.databases[agency].query(
+    `SELECT person_id AS "personId", coordinates, agreement_id AS "agreementId", consent_id AS "consentId", outcome, reason,
+            caller_agency AS "callerAgency", caller_role AS "callerRole", purpose, caller_subject AS "callerSubject"
+       FROM disclosure_log WHERE request_id = $1 ORDER BY outcome DESC`,
+    [requestId],
+  );
+
 const STATUS_QUERY = 'query($id: ID!) { case(id: $id) { id parties { role person { id housingStatus } } } }';
 
 async function housingStatusForJudge() {
@@ -107,6 +116,56 @@ describe('42 CFR Part 2: substance-use treatment records', () => {
     expect((result as any).extensions?.redisclosureNotices).toEqual([PART2_REDISCLOSURE_NOTICE]);
   });
 
+  it('carries the notice in the data of each record that needs it, and only there', async () => {
+    const result = await stack.gql('query($id: ID!) { case(id: $id) { programEnrollments { programType redisclosureNotice } } }', { id: stack.demoCaseId }, { as: PROBATION_OFFICER });
+    expect(result.errors).toBeUndefined();
+    const byType = Object.fromEntries(result.data.case.programEnrollments.map((e: any) => [e.programType, e.redisclosureNotice]));
+    expect(byType).toEqual({ SUBSTANCE_USE_TREATMENT: PART2_REDISCLOSURE_NOTICE, BATTERER_INTERVENTION: null });
+  });
+
+  it('keeps serving gateway clients that do not select the notice: the gateway selects it for them, and answers only what they asked', async () => {
+    const result = await enrollmentsFor(PROBATION_OFFICER);
+    expect(result.errors).toBeUndefined();
+    for (const enrollment of result.data.case.programEnrollments) expect(Object.keys(enrollment).sort()).toEqual(['id', 'programType', 'status']);
+  });
+
+  describe('at the subgraph, as any router sends it', () => {
+    const ENROLLMENTS = (selection: string) =>
+      `query($id: ID!${selection.includes('$notice') ? ', $notice: Boolean!' : ''}) { _entities(representations: [{ __typename: "Case", id: $id }]) { ... on Case { programEnrollments { ${selection} } } } }`;
+    const ask = (selection: string, variables: Record<string, unknown> = {}) =>
+      stack.gql(ENROLLMENTS(selection), { id: stack.demoCaseId, ...variables }, { url: stack.subgraphUrls.counseling, as: PROBATION_OFFICER });
+    const sudOf = (result: any) => result.data._entities[0].programEnrollments.find((e: any) => e.id !== undefined && e.programType !== 'BATTERER_INTERVENTION');
+
+    it('withholds a Part 2 record’s fields from a selection without its notice, saying which field to select', async () => {
+      const result = await ask('id programType status sessions { id }');
+      const [bi] = result.data._entities[0].programEnrollments.filter((e: any) => e.programType === 'BATTERER_INTERVENTION');
+      expect(bi).toMatchObject({ programType: 'BATTERER_INTERVENTION', status: expect.any(String) });
+      const sud = sudOf(result);
+      expect(sud).toEqual({ id: expect.any(String), programType: null, status: null, sessions: null });
+      const refusals = result.errors!.filter((e) => e.extensions?.reason === 'NOTICE_NOT_SELECTED');
+      expect(refusals.map((e) => e.extensions?.coordinate).sort()).toEqual(['ProgramEnrollment.programType', 'ProgramEnrollment.sessions', 'ProgramEnrollment.status']);
+      expect(refusals[0].message).toMatch(/select redisclosureNotice on the record/);
+      expect(refusals[0].extensions).toMatchObject({ code: 'FORBIDDEN', agreements: ['MOU-2026-CNS-02'] });
+      // Nothing of the Part 2 record but its id was released (and logged); the refusals are logged.
+      const rows = await rowsFor('counseling', result.requestId!);
+      expect(rows.filter((r) => r.agreementId === 'MOU-2026-CNS-02' && r.outcome === 'RELEASED').map((r) => r.coordinates)).toEqual([['ProgramEnrollment.id']]);
+      expect(rows.find((r) => r.reason === 'NOTICE_NOT_SELECTED')).toMatchObject({ personId: defendantId, outcome: 'DENIED' });
+    });
+
+    it('counts the notice only where the executor will answer it (@include, fragments)', async () => {
+      const skipped = await ask('id programType redisclosureNotice @include(if: $notice)', { notice: false });
+      expect(sudOf(skipped).programType).toBeNull();
+      expect(skipped.errors?.map((e) => e.extensions?.reason)).toEqual(['NOTICE_NOT_SELECTED']);
+      const included = await ask('id programType redisclosureNotice @include(if: $notice)', { notice: true });
+      expect(included.errors).toBeUndefined();
+      expect(sudOf(included)).toMatchObject({ programType: 'SUBSTANCE_USE_TREATMENT', redisclosureNotice: PART2_REDISCLOSURE_NOTICE });
+      const aliased = await ask('id programType ... on ProgramEnrollment { notice: redisclosureNotice } sessions { attendance }');
+      expect(aliased.errors).toBeUndefined();
+      expect(sudOf(aliased)).toMatchObject({ programType: 'SUBSTANCE_USE_TREATMENT', notice: PART2_REDISCLOSURE_NOTICE });
+      expect(sudOf(aliased).sessions.length).toBeGreaterThan(0);
+    });
+  });
+
   it('does not reveal that they exist to anyone the agreements do not cover', async () => {
     const judge = await enrollmentsFor(JUDGE);
     expect(judge.errors).toBeUndefined();
@@ -172,14 +231,6 @@ describe('42 CFR Part 2: substance-use treatment records', () => {
 describe('the disclosure log', () => {
   // The gateway's id of the first audited request (the gateway generates every request id).
   let auditOne = '';
-  const rowsFor = (agency: (typeof AGENCIES)[number], requestId: string) =>
-    stack.databases[agency].query(
-      `SELECT person_id AS "personId", coordinates, agreement_id AS "agreementId", consent_id AS "consentId", outcome, reason,
-              caller_agency AS "callerAgency", caller_role AS "callerRole", purpose, caller_subject AS "callerSubject"
-         FROM disclosure_log WHERE request_id = $1 ORDER BY outcome DESC`,
-      [requestId],
-    );
-
   it('records every release and every refusal of a request, once, with who, why and under what', async () => {
     // A new consent for the victim (the first test revoked one and recorded another).
     auditOne = (await housingStatusForJudge()).result.requestId!;
@@ -204,6 +255,8 @@ describe('the disclosure log', () => {
     }
     const sud = released.find((r: any) => r.agreementId === 'MOU-2026-CNS-02');
     expect(sud.consentId).toEqual(expect.any(String));
+    // The log shows the notice went with the Part 2 release.
+    expect(sud.coordinates).toContain('ProgramEnrollment.redisclosureNotice');
     const denied = rows.filter((r) => r.outcome === 'DENIED').flatMap((r: any) => r.coordinates);
     expect(denied).toContain('ProgressReport.summary');
   });
@@ -290,5 +343,41 @@ describe('all or nothing', () => {
     expect(strict.errors?.[0].extensions?.withheld).toContain('Case.shelterStays');
     const complete = await stack.gql('query($id: ID!) { case(id: $id) { docketNumber } }', { id: stack.demoCaseId }, { as: JUDGE, headers: { 'x-withheld-fields': 'fail' } });
     expect(complete.data.case.docketNumber).toBe('DV-2026-000001');
+  });
+
+  it('passes the header on, so the subgraphs release nothing either and their logs record no release', async () => {
+    const strict = await stack.gql(operation('WholeCase'), { id: stack.demoCaseId }, { as: PROBATION_OFFICER, headers: { 'x-withheld-fields': 'fail' } });
+    expect(strict.data).toBeNull();
+    expect(strict.errors?.filter((e) => e.extensions?.reason === 'ALL_OR_NOTHING')).toHaveLength(1);
+    // The court withheld some of its case record from probation: it answered no data, logged its refusals and no release.
+    const rows = await rowsFor('courts', strict.requestId!);
+    expect(rows.map((r) => r.outcome)).toContain('DENIED');
+    expect(rows.filter((r) => r.outcome === 'RELEASED')).toEqual([]);
+  });
+
+  it('is enforced by each subgraph for its own part, for whatever router forwards the header', async () => {
+    const query = `query($id: ID!) { _entities(representations: [{ __typename: "Case", id: $id }]) { ... on Case { programEnrollments { id redisclosureNotice programType progressReports { summary } } } } }`;
+    const direct = (headers: Record<string, string>) => stack.gql(query, { id: stack.demoCaseId }, { url: stack.subgraphUrls.counseling, as: PROBATION_OFFICER, headers });
+    const partial = await direct({});
+    expect(partial.data._entities[0].programEnrollments.length).toBe(2);
+    const strict = await direct({ 'x-withheld-fields': 'fail' });
+    // The entity asked for is null, with one error where it goes (what routers place as an entity's error).
+    expect(strict.data).toEqual({ _entities: [null] });
+    expect(strict.errors).toHaveLength(1);
+    expect(strict.errors?.[0]).toMatchObject({
+      message: expect.stringMatching(/field\(s\) withheld and x-withheld-fields: fail asked for all or nothing/),
+      path: ['_entities', 0],
+      extensions: { code: 'FORBIDDEN', reason: 'ALL_OR_NOTHING', serviceName: 'counseling', withheld: ['ProgressReport.summary'] },
+    });
+    const refusals = strict.errors![0].extensions!.refusals as any[];
+    expect(refusals.length).toBeGreaterThan(0);
+    expect(refusals.every((e) => e.extensions?.reason === 'OWNER_ONLY')).toBe(true);
+    const rows = await rowsFor('counseling', strict.requestId!);
+    expect(rows.filter((r) => r.outcome === 'RELEASED')).toEqual([]);
+    expect(rows.find((r) => r.outcome === 'DENIED')).toMatchObject({ reason: 'OWNER_ONLY', coordinates: ['ProgressReport.summary'] });
+    // Nothing withheld: the data comes.
+    const complete = await stack.gql(query.replace(' progressReports { summary }', ''), { id: stack.demoCaseId }, { url: stack.subgraphUrls.counseling, as: PROBATION_OFFICER, headers: { 'x-withheld-fields': 'fail' } });
+    expect(complete.errors).toBeUndefined();
+    expect(complete.data._entities[0].programEnrollments).toHaveLength(2);
   });
 });

@@ -213,6 +213,14 @@ export class DisclosureCollector {
     return this.entries.size;
   }
 
+  /**
+   * The response left without data after all (all or nothing): what was decided for release or
+   * read did not leave, so it is not recorded; refusals and writes stay.
+   */
+  withdrawReleases(): void {
+    for (const [key, e] of this.entries) if (e.grant.outcome === 'RELEASED' || e.grant.outcome === 'READ') this.entries.delete(key);
+  }
+
   get released(): boolean {
     for (const e of this.entries.values()) if (e.grant.outcome === 'RELEASED') return true;
     return false;

@@ -40,9 +40,16 @@ export interface SubgraphPolicy {
   recordScopes: Record<string, RecordScope>;
   /** Named selections of records an owner role may be limited to (`records:` in schema/roles). */
   staffScopes?: Record<string, StaffScope>;
-  /** A notice that must travel with any release of this record's data (e.g. 42 CFR 2.32). */
+  /**
+   * A notice that must travel with any release of this record's data to another agency (e.g. 42
+   * CFR 2.32). A type that can carry one has a public field named NOTICE_FIELD answering it, and
+   * the record's fields (its id aside) are released only in a selection that also selects it.
+   */
   noticeFor?(typeName: string, row: Record<string | symbol, unknown>): string | undefined;
 }
+
+/** The field on a record that carries the notice its disclosure requires (null when none applies). */
+export const NOTICE_FIELD = 'redisclosureNotice';
 
 /** Problems with a policy itself: names that are not in the schema, never-shared not owner-only. */
 export function checkPolicy(schema: GraphQLSchema, policy: SubgraphPolicy): string[] {

@@ -9,14 +9,15 @@
  * where it asks for consent, a consent in force for the person the record is about.
  */
 import DataLoader from 'dataloader';
-import { GraphQLError, GraphQLResolveInfo, GraphQLSchema, getNamedType, isAbstractType, isObjectType, isUnionType, responsePathAsArray } from 'graphql';
+import { FieldNode, GraphQLError, GraphQLObjectType, GraphQLResolveInfo, GraphQLSchema, getNamedType, isAbstractType, isObjectType, isUnionType, responsePathAsArray } from 'graphql';
+import { collectSubfields } from 'graphql/execution/collectFields';
 import { IMiddleware, IMiddlewareFieldMap } from 'graphql-middleware';
 import { IRules, deny, rule } from 'graphql-shield';
 import type { Caller } from '../auth/identity';
 import { ServiceName } from '../config';
 import { Agreement, grants, inForce } from './agreements';
 import { DisclosureCollector, Grant, Subject, grant } from './audit';
-import { FEDERATION_PLUMBING, SubgraphPolicy, coordinateMatches, coordinatesOf } from './classification';
+import { FEDERATION_PLUMBING, NOTICE_FIELD, SubgraphPolicy, coordinateMatches, coordinatesOf } from './classification';
 import { ConsentRecord, consentInForce } from './consent';
 import type { DataSource } from 'typeorm';
 import { PURPOSES, ROLES } from '../auth/vocabulary';
@@ -39,7 +40,9 @@ export type DenialReason =
   // What another agency is told when a record's own conditions (consent, record scope) withhold a
   // field: the same whether the person never had a record, has one without consent, or had a
   // consent that was revoked or expired. The precise reason goes only to the owner's log.
-  | 'RECORD_WITHHELD';
+  | 'RECORD_WITHHELD'
+  // A record whose release must carry a notice (42 CFR 2.32), asked for without its notice field.
+  | 'NOTICE_NOT_SELECTED';
 
 /** What a subgraph's resolvers and rules need of the request. */
 export interface PolicyContext {
@@ -63,6 +66,8 @@ export interface RequestPolicy {
   knownConsents: Map<string, ConsentRecord[]>;
   /** Notices that must travel with data released in this response (e.g. 42 CFR 2.32). */
   notices: Set<string>;
+  /** Whether a selection (a field's nodes) asks for the notice field of its records; per request, as variables decide @include/@skip. */
+  noticeSelected?: WeakMap<readonly FieldNode[], boolean>;
   /** Writes by the owner's staff, decided; their outcome is logged from the response (lib/policy/audit.ts). */
   writes?: PendingWrite[];
   /** The caller's assignments per staff scope, read once per request. */
@@ -93,6 +98,8 @@ const SUBJECT = Symbol('subject');
 /** The records a record hangs from, by type: a session knows its enrollment. */
 const ANCESTORS = Symbol('ancestors');
 const NOTICE = Symbol('notice');
+/** The notice field (its coordinate) selected with the record that carries the notice; absent when the selection lacks it. */
+const NOTICE_SELECTED = Symbol('noticeSelected');
 
 type Row = Record<string | symbol, unknown>;
 
@@ -125,6 +132,8 @@ const REASON_TEXT: Record<DenialReason, (c: Caller, owner: string, ids: string[]
   CONSENT_EXPIRED: (_c, _o, ids) => `the person's consent required by ${ids.join(', ')} has expired`,
   CONSENT_REVOKED: (_c, _o, ids) => `the person has revoked the consent required by ${ids.join(', ')}`,
   UNCLASSIFIED: () => 'the field is not classified by any policy',
+  NOTICE_NOT_SELECTED: () =>
+    `this record's data may be disclosed only together with its redisclosure notice (42 CFR 2.32): select ${NOTICE_FIELD} on the record in the same selection`,
 };
 
 /**
@@ -275,11 +284,20 @@ export function compilePolicy(schema: GraphQLSchema, policy: SubgraphPolicy, all
     return found;
   };
 
-  function release(ctx: PolicyContext, typeName: string, coordinate: string, row: Row | undefined, agreement: Agreement, consent?: ConsentRecord): true {
-    const decided = consent ? consentGrant(agreement, consent) : releasedUnder.get(agreement)!;
-    ctx.disclosures!.record(decided, coordinate, row, subjectFor(typeName));
+  const releaseGrant = (agreement: Agreement, consent?: ConsentRecord) => (consent ? consentGrant(agreement, consent) : releasedUnder.get(agreement)!);
+
+  function release(ctx: PolicyContext, info: GraphQLResolveInfo, typeName: string, coordinate: string, row: Row | undefined, agreement: Agreement, consent?: ConsentRecord): true | GraphQLError {
     const notice = row?.[NOTICE];
-    if (typeof notice === 'string') ctx.policy!.notices.add(notice);
+    if (typeof notice === 'string') {
+      // The notice travels in the data (so any router that returns the data returns it): a record's
+      // fields, its id aside, leave only in a selection that also asks for its notice.
+      const noticeCoordinate = row![NOTICE_SELECTED] as string | undefined;
+      if (!noticeCoordinate && info.fieldName !== 'id') return refuse(ctx, info, typeName, coordinate, row, 'NOTICE_NOT_SELECTED', [agreement.id]);
+      ctx.policy!.notices.add(notice);
+      // The log shows the notice went with the release.
+      if (noticeCoordinate) ctx.disclosures!.record(releaseGrant(agreement, consent), noticeCoordinate, row, subjectFor(typeName));
+    }
+    ctx.disclosures!.record(releaseGrant(agreement, consent), coordinate, row, subjectFor(typeName));
     return true;
   }
 
@@ -306,7 +324,7 @@ export function compilePolicy(schema: GraphQLSchema, policy: SubgraphPolicy, all
       if (ctx.caller.agency === owner) return own(parent, args, ctx, info);
       const decision = callerDecision(ctx, coordinate, typeName, granting);
       if (decision.denial) return refuse(ctx, info, typeName, coordinate, parent, decision.denial.reason, decision.denial.agreements);
-      if (!decision.perRecord) return release(ctx, typeName, coordinate, parent, decision.candidates[0]);
+      if (!decision.perRecord) return release(ctx, info, typeName, coordinate, parent, decision.candidates[0]);
       const outcome = recordOutcome(decision.candidates, typeName, coordinate, parent, ctx);
       if (outcome instanceof Promise) return outcome.then((o) => settle(o, ctx, info, typeName, coordinate, parent), internalError);
       return settle(outcome, ctx, info, typeName, coordinate, parent);
@@ -314,7 +332,7 @@ export function compilePolicy(schema: GraphQLSchema, policy: SubgraphPolicy, all
   }
 
   function settle(outcome: RecordOutcome, ctx: PolicyContext, info: GraphQLResolveInfo, typeName: string, coordinate: string, row: Row | undefined) {
-    if (outcome.ok) return release(ctx, typeName, coordinate, row, outcome.agreement, outcome.consent);
+    if (outcome.ok) return release(ctx, info, typeName, coordinate, row, outcome.agreement, outcome.consent);
     if (!RECORD_REASONS.has(outcome.reason)) return refuse(ctx, info, typeName, coordinate, row, outcome.reason, outcome.agreements);
     // The log keeps the precise reason; the caller is told only that this record's field is withheld.
     ctx.disclosures!.record(grant('DENIED', { reason: outcome.reason, agreementId: outcome.agreements[0] }), coordinate, row, subjectFor(typeName));
@@ -437,6 +455,7 @@ export function compilePolicy(schema: GraphQLSchema, policy: SubgraphPolicy, all
     if (own && !ownerTagged.has(target)) return result;
     const inherited = subjectOf(info.parentType.name, parent);
     const parentNotice = parent?.[NOTICE];
+    let selected: string | null | undefined;
     // Ancestors serve the agreements' record scopes only, which never apply to the owner's staff.
     const ancestors = own ? undefined : parent && typeof parent === 'object' ? { ...((parent[ANCESTORS] as object | undefined) ?? {}), [info.parentType.name]: parent } : {};
     const rows: Row[] = Array.isArray(result) ? result : [result as Row];
@@ -445,8 +464,15 @@ export function compilePolicy(schema: GraphQLSchema, policy: SubgraphPolicy, all
       row[SUBJECT] = inherited;
       if (own) continue;
       row[ANCESTORS] = ancestors;
-      const notice = policy.noticeFor?.(target, row) ?? parentNotice;
-      if (notice) row[NOTICE] = notice;
+      const ownNotice = policy.noticeFor?.(target, row);
+      if (ownNotice) {
+        row[NOTICE] = ownNotice;
+        selected ??= selectsNotice(ctx, info, target) ? `${target}.${NOTICE_FIELD}` : null;
+        if (selected) row[NOTICE_SELECTED] = selected;
+      } else if (parentNotice) {
+        row[NOTICE] = parentNotice;
+        if (parent![NOTICE_SELECTED]) row[NOTICE_SELECTED] = parent![NOTICE_SELECTED];
+      }
     }
     if (!filter || own) return result;
     const pick = (keep: boolean[]) => (Array.isArray(result) ? rows.filter((_r, i) => keep[i]) : keep[0] ? result : null);
@@ -471,6 +497,21 @@ export function compilePolicy(schema: GraphQLSchema, policy: SubgraphPolicy, all
     }
   }
   return { owner, rules, records, scopedTypes };
+}
+
+/** Whether the selection of the field being resolved asks for the notice field of its `typeName` records (@include/@skip and fragments as graphql-js applies them). */
+function selectsNotice(ctx: PolicyContext, info: GraphQLResolveInfo, typeName: string): boolean {
+  const memo = (ctx.policy!.noticeSelected ??= new WeakMap());
+  let selected = memo.get(info.fieldNodes);
+  if (selected === undefined) {
+    const type = info.schema.getType(typeName) as GraphQLObjectType;
+    selected = false;
+    for (const nodes of collectSubfields(info.schema, info.fragments, info.variableValues, type, info.fieldNodes).values()) {
+      if (nodes[0].name.value === NOTICE_FIELD) selected = true;
+    }
+    memo.set(info.fieldNodes, selected);
+  }
+  return selected;
 }
 
 /** What graphql-js waits for: any thenable, not only a native Promise. */

@@ -19,9 +19,16 @@ export const PART2_REDISCLOSURE_NOTICE =
 
 const SUD = 'SUBSTANCE_USE_TREATMENT';
 
+/** The notice an enrollment's disclosure must carry: substance-use treatment records are Part 2 records. */
+export function redisclosureNoticeOf(enrollment: { programType?: unknown }): string | undefined {
+  return enrollment.programType === SUD ? PART2_REDISCLOSURE_NOTICE : undefined;
+}
+
 export const counselingPolicy: SubgraphPolicy = {
   owner: 'counseling',
-  public: ['Case.id', 'Person.id', 'ProgramMandate.id'],
+  // The notice field is public: anyone who may see the record must receive its notice (the
+  // record scopes keep substance-use treatment records from anyone no agreement covers).
+  public: ['Case.id', 'Person.id', 'ProgramMandate.id', 'ProgramEnrollment.redisclosureNotice'],
   ownerOnly: [
     'Mutation.*',
     'ProgramEnrollment.clinicalNotes',
@@ -61,6 +68,5 @@ export const counselingPolicy: SubgraphPolicy = {
       test: (row) => row.programType === 'VICTIM_COUNSELING' && (row.mandateId === null || row.mandateId === undefined),
     },
   },
-  noticeFor: (typeName, row) =>
-    typeName === 'ProgramEnrollment' && row.programType === SUD ? PART2_REDISCLOSURE_NOTICE : undefined,
+  noticeFor: (typeName, row) => (typeName === 'ProgramEnrollment' ? redisclosureNoticeOf(row) : undefined),
 };

@@ -14,6 +14,7 @@ import { CounselingLoaders } from './loaders';
 import { buildUnguardedSchema } from '../../lib/subgraph';
 import { consentMutations, consentTypeResolvers, consentsOf, accessResolvers, accessesOf, disclosureResolvers, disclosuresOf } from '../../lib/policy/resolvers';
 import { counseling } from '.';
+import { redisclosureNoticeOf } from './policy';
 
 const consents = consentMutations('counseling', '42 CFR Part 2 (2.31; 2.35 for criminal-justice referrals)', () => buildUnguardedSchema(counseling), { irrevocable: true });
 
@@ -201,5 +202,6 @@ export const counselingResolvers: GraphQLResolverMap<Ctx> = {
     sessions: (e: ProgramEnrollment, _: unknown, ctx: Ctx) => ctx.loaders.sessionsByEnrollment.load(e.id),
     progressReports: (e: ProgramEnrollment, _: unknown, ctx: Ctx) => ctx.loaders.reportsByEnrollment.load(e.id),
     clinicalNotes: (e: ProgramEnrollment, _: unknown, ctx: Ctx) => ctx.loaders.notesByEnrollment.load(e.id),
+    redisclosureNotice: (e: ProgramEnrollment) => redisclosureNoticeOf(e) ?? null,
   },
 };
