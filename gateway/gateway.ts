@@ -6,7 +6,7 @@
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { FetcherResponse } from '@apollo/utils.fetcher';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, GraphQLSchema } from 'graphql';
 import { ApolloGateway, GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { AGENCIES, AgencyName, devToolsEnabled, introspectionEnabled, operationLimits, requestTimeoutMs } from '../lib/config';
 import { OperationLimits } from '../lib/operation-limits';
@@ -145,8 +145,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   const devTools = options.devTools ?? devToolsEnabled();
   if (devTools && process.env.NODE_ENV === 'production') logger.warn('DEV_TOOLS=on: this gateway signs development tokens for anyone who asks');
   const limiter = new OperationLimiter({ limits });
+  const gateway = createGateway(options);
+  let apiSchema: GraphQLSchema | undefined;
+  gateway.onSchemaLoadOrUpdate((loaded) => {
+    apiSchema = loaded.apiSchema;
+  });
   const apollo = new ApolloServer<GatewayContext>({
-    gateway: createGateway(options),
+    gateway,
     // No "Did you mean ...": the schema is not the caller's to explore.
     hideSchemaDetailsFromClientErrors: true,
     parseOptions: { maxTokens: limits.maxTokens },
@@ -186,7 +191,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     deadline: () => new RequestDeadline(options.requestTimeoutMs ?? requestTimeoutMs()),
     // Operation limits, before Apollo parses, validates or plans anything.
     screen: limiter.screen,
-    routes: devTools ? devToolRoutes() : [],
+    routes: devTools ? devToolRoutes(() => apiSchema) : [],
     host: options.host,
     port: options.port,
   });
