@@ -193,7 +193,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     deadline: () => new RequestDeadline(options.requestTimeoutMs ?? requestTimeoutMs()),
     // Operation limits, before Apollo parses, validates or plans anything.
     screen: limiter.screen,
-    routes: devTools ? devToolRoutes(() => apiSchema) : [],
+    routes: devTools ? devToolRoutes({ verify: options.verify, apiSchema: () => apiSchema }) : [],
     host: options.host,
     port: options.port,
   });
