@@ -9,6 +9,7 @@ import {
   agencyDatabaseConfig,
   bindHost,
   dataDir,
+  devToolsEnabled,
   gatewayPort,
   hasConfiguredDatabases,
   subgraphPort,
@@ -65,7 +66,7 @@ Case graph ready in ${seconds}s
   dashboard   ${dashboard.dir ? stack.gatewayUrl.replace('/graphql', '/') : `none (${dashboard.note})`}
 ${AGENCIES.map((a) => `  ${a.padEnd(11)} ${stack.subgraphUrls[a]}`).join('\n')}
   databases   ${stack.embedded ? `embedded PostgreSQL (PGlite) in ${path.relative(process.cwd(), embeddedDir)}` : 'PostgreSQL as configured'}
-
+${devToolsEnabled() ? `  explorer    ${stack.gatewayUrl.replace('/graphql', '/explorer')}   (GraphiQL; pick agency, role and purpose for a development token)\n` : ''}
 Every request needs a signed token saying who asks, for which agency, role and purpose:
   export TOKEN=$(npm run --silent token -- --agency courts --role judge --purpose judicial_review)
 Fetch a whole case (${first?.docketNumber ?? 'none seeded'}) in one request, as the agreements allow a judge:

@@ -12,12 +12,14 @@
  * These mint any identity asked for: never on a gateway other people can reach.
  */
 import http from 'node:http';
+import { GraphQLSchema } from 'graphql';
 import { AGENCIES } from '../lib/config';
 import { HttpError, Route, readBody, sendJson } from '../lib/http-server';
 import { TOKEN_REQUEST_FIELDS, TokenRequestError, signDevToken, tokenClaimsOf } from '../lib/auth/dev-token';
 import { PURPOSES, ROLES } from '../lib/auth/vocabulary';
 import { loadRolePolicies } from '../lib/policy/roles';
 import { logger } from '../lib/logger';
+import { explorerRoute } from './explorer';
 
 export const TOKEN_PATH = '/dev/token';
 export const VOCABULARY_PATH = '/dev/vocabulary';
@@ -84,8 +86,10 @@ export function routeAt(path: string, handle: (request: http.IncomingMessage, re
   return (request, response, url) => (url.pathname === path ? handle(request, response, url) : undefined);
 }
 
-export function devToolRoutes(): Route[] {
+/** `apiSchema`: the gateway's current API schema, for the explorer. */
+export function devToolRoutes(apiSchema: () => GraphQLSchema | undefined): Route[] {
   return [
+    explorerRoute(apiSchema),
     routeAt(TOKEN_PATH, issueToken),
     routeAt(VOCABULARY_PATH, async (request, response) => {
       only('GET', request, VOCABULARY_PATH);

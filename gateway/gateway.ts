@@ -6,7 +6,7 @@
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { FetcherResponse } from '@apollo/utils.fetcher';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, GraphQLSchema } from 'graphql';
 import { ApolloGateway, GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { AGENCIES, AgencyName, devToolsEnabled, introspectionEnabled, operationLimits, requestTimeoutMs } from '../lib/config';
 import { OperationLimits } from '../lib/operation-limits';
@@ -35,6 +35,8 @@ export interface GatewayContext {
   notices: Set<string>;
   /** The caller's Idempotency-Key, checked, passed on to the subgraphs; the gateway itself never retries. */
   idempotencyKey?: string | null;
+  /** How withheld fields are reported (X-Withheld-Fields; withheldFieldsForm). */
+  withheldFields: WithheldFieldsForm;
 }
 
 export interface GatewayOptions {
@@ -146,14 +148,21 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   const devTools = options.devTools ?? devToolsEnabled();
   if (devTools && process.env.NODE_ENV === 'production') logger.warn('DEV_TOOLS=on: this gateway signs development tokens for anyone who asks');
   const limiter = new OperationLimiter({ limits });
+  const gateway = createGateway(options);
+  let apiSchema: GraphQLSchema | undefined;
+  gateway.onSchemaLoadOrUpdate((loaded) => {
+    apiSchema = loaded.apiSchema;
+  });
   const apollo = new ApolloServer<GatewayContext>({
-    gateway: createGateway(options),
+    gateway,
     // No "Did you mean ...": the schema is not the caller's to explore.
     hideSchemaDetailsFromClientErrors: true,
     parseOptions: { maxTokens: limits.maxTokens },
     introspection: introspectionEnabled(),
     includeStacktraceInErrorResponses: false,
-    csrfPrevention: true,
+    // Every request carries Authorization, which a browser sends cross-site only after a CORS
+    // preflight: a GET with it (urql sends short queries as GET by default) is not a CSRF risk.
+    csrfPrevention: { requestHeaders: ['authorization', 'x-apollo-operation-name', 'apollo-require-preflight'] },
     allowBatchedHttpRequests: false,
     formatError,
     // The processes that start servers handle signals (bin/start.ts, */main.ts).
@@ -172,19 +181,20 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     // Verified before any planning: a request without a valid token gets 401 here.
     context: async (request, deadline) => {
       const caller = await options.verify(request.headers.authorization);
+      const withheldFields = withheldFieldsForm(request.headers[WITHHOLDING_HEADER]);
       // Always our own id: a client's X-Request-Id is only a correlation id, never trusted as unique.
       const requestId = randomUUID();
       registerDeadline(requestId, deadline);
       const correlationId = correlationIdOf(request);
       logger.info({ requestId, correlationId, agency: caller.agency, role: caller.role }, 'request');
-      return { caller, requestId, correlationId, notices: new Set<string>(), idempotencyKey: idempotencyKeyOf(request.headers[IDEMPOTENCY_HEADER]) };
+      return { caller, requestId, correlationId, notices: new Set<string>(), idempotencyKey: idempotencyKeyOf(request.headers[IDEMPOTENCY_HEADER]), withheldFields };
     },
     health: async () => ({ status: 'ok', service: 'gateway' }),
     ready: () => subgraphReadiness(options.subgraphUrls),
     deadline: () => new RequestDeadline(options.requestTimeoutMs ?? requestTimeoutMs()),
     // Operation limits, before Apollo parses, validates or plans anything.
     screen: limiter.screen,
-    routes: [...(devTools ? devToolRoutes() : []), ...(options.dashboardDir ? [staticFiles(options.dashboardDir)] : [])],
+    routes: [...(devTools ? devToolRoutes(() => apiSchema) : []), ...(options.dashboardDir ? [staticFiles(options.dashboardDir)] : [])],
     host: options.host,
     port: options.port,
   });
@@ -197,24 +207,56 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   };
 }
 
-/** The request header that asks for all of the data or none of it. */
+/** The request header that chooses how withheld fields are reported (withheldFieldsForm). */
 export const WITHHOLDING_HEADER = 'x-withheld-fields';
 
 /**
- * Passes on the notices released data must carry, and honours `X-Withheld-Fields: fail`: a caller
- * who wants all or nothing gets no data when any field was withheld.
+ * How a response reports the fields it withholds, chosen per request with `X-Withheld-Fields`:
+ *   (absent) or `errors`  each withheld field is `null` with a FORBIDDEN error in `errors`
+ *   `fail`                all or nothing: no data at all when any field was withheld
+ *   `extensions`          queries: withheld fields are listed in `extensions.withheld` (path,
+ *                         coordinate, reason, message) instead of `errors`, so a client with
+ *                         default settings keeps the data; other errors stay in `errors`
+ */
+export const WITHHELD_FIELDS_FORMS = ['errors', 'fail', 'extensions'] as const;
+export type WithheldFieldsForm = (typeof WITHHELD_FIELDS_FORMS)[number];
+
+/** The form a request's X-Withheld-Fields header asks for; any other value is refused with 400 naming it. */
+export function withheldFieldsForm(header: string | string[] | undefined): WithheldFieldsForm {
+  const value = (Array.isArray(header) ? header.join(',') : header ?? '').trim().toLowerCase();
+  if (value === '') return 'errors';
+  const form = WITHHELD_FIELDS_FORMS.find((f) => f === value);
+  if (form) return form;
+  throw new GraphQLError(`X-Withheld-Fields must be one of ${WITHHELD_FIELDS_FORMS.join(', ')}, got "${String(header).slice(0, 40)}"`, {
+    extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
+  });
+}
+
+/** A withheld field as the `extensions` form lists it. */
+export interface WithheldField {
+  path?: readonly (string | number)[];
+  coordinate?: unknown;
+  reason?: unknown;
+  message: string;
+  [detail: string]: unknown;
+}
+
+/**
+ * Passes on the notices released data must carry, and reports withheld fields in the form the
+ * request asked for (withheldFieldsForm).
  */
 function withholdingPlugin(): ApolloServerPlugin<GatewayContext> {
   return {
-    async requestDidStart({ request }) {
-      const allOrNothing = request.http?.headers.get(WITHHOLDING_HEADER)?.trim().toLowerCase() === 'fail';
+    async requestDidStart() {
       return {
-        async willSendResponse({ contextValue, response }) {
+        async willSendResponse({ contextValue, response, operation }) {
           if (response.body.kind !== 'single') return;
           const result = response.body.singleResult;
           // Refused by an agreement, or held back because the disclosure could not be logged.
           const withheld = (result.errors ?? []).filter((e) => e.extensions?.code === 'FORBIDDEN' || e.extensions?.code === 'AUDIT_UNAVAILABLE');
-          if (allOrNothing && withheld.length > 0) {
+          // (No context: the request was refused before it was created, e.g. its token.)
+          const form = contextValue?.withheldFields ?? 'errors';
+          if (form === 'fail' && withheld.length > 0) {
             response.body.singleResult = {
               data: null,
               errors: [
@@ -227,7 +269,22 @@ function withholdingPlugin(): ApolloServerPlugin<GatewayContext> {
             };
             return;
           }
-          if (contextValue.notices.size > 0 && result.data) {
+          // A refused mutation stays an error: the caller must see that nothing was done.
+          if (form === 'extensions' && operation?.operation === 'query') {
+            // Refusals only: a log that failed (AUDIT_UNAVAILABLE) or a subgraph that failed is an error.
+            const refusals = (result.errors ?? []).filter((e) => e.extensions?.code === 'FORBIDDEN' && typeof e.extensions.coordinate === 'string');
+            if (refusals.length > 0) {
+              const rest = result.errors!.filter((e) => !refusals.includes(e));
+              if (rest.length > 0) result.errors = rest;
+              else delete (result as { errors?: unknown }).errors;
+              const listed: WithheldField[] = refusals.map(({ message, path, extensions }) => {
+                const { code: _code, coordinate, reason, ...details } = extensions!;
+                return { path, coordinate, reason, message, ...details };
+              });
+              result.extensions = { ...result.extensions, withheld: listed };
+            }
+          }
+          if (contextValue?.notices.size > 0 && result.data) {
             result.extensions = { ...result.extensions, redisclosureNotices: [...contextValue.notices] };
           }
         },
