@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Browser, BrowserContext, Page, chromium } from 'playwright-core';
 import { TestStack, TEST_TODAY, operation, startTestStack } from './support/stack';
-import { COUNSELOR, JUDGE, PROBATION_OFFICER, Who } from './support/tokens';
+import { COUNSELOR, JUDGE, PROBATION_OFFICER, Who, tokenFor } from './support/tokens';
 import { ensureDashboardBuilt } from '../bin/build-dashboard';
 import { DASHBOARD_CSP } from '../lib/static-files';
 import { ownerOf, reasonInWords } from '../dashboard/src/withheld';
@@ -284,6 +284,35 @@ describe('the dashboard in Chromium', () => {
     await form.getByRole('status').filter({ hasText: 'Violation report filed' }).waitFor();
     await page.locator('[data-agency="probation"]').getByText('Missed the office check-in of 2026-11-21 without notice.').waitFor();
     await probation.context.close();
+  });
+
+  it("where the development signer is off (production), the identity provider's token is pasted; a refused token signs out", async () => {
+    const { context, page } = await openDashboard();
+    // As a production gateway answers: no development tools.
+    await context.route('**/dev/**', (route) => route.fulfill({ status: 404, contentType: 'application/json', body: '{"errors":[{"message":"no route"}]}' }));
+    await page.reload();
+    const pasted = page.getByLabel('Token from your identity provider');
+    await pasted.waitFor();
+    expect(await page.getByLabel('Agency').count()).toBe(0);
+    await pasted.fill('not a token');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    expect(await page.getByRole('alert').first().textContent()).toMatch(/not a token with agency, role and purpose/);
+    expect(await pasted.getAttribute('aria-invalid')).toBe('true');
+
+    // A token with the right claims but a signature the gateway refuses: 401, signed out, told why.
+    const [header, , signature] = (await tokenFor(PROBATION_OFFICER)).split('.');
+    const forged = Buffer.from(JSON.stringify({ sub: 'mallory', agency: 'courts', role: 'judge', purpose: 'judicial_review', exp: Math.floor(Date.now() / 1000) + 3600 })).toString('base64url');
+    await pasted.fill(`${header}.${forged}.${signature}`);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('Your token was refused or has expired: sign in again.').waitFor();
+    expect(await page.getByRole('heading', { name: 'Caseload' }).count()).toBe(0);
+
+    // The identity provider's real token signs in.
+    await pasted.fill(await tokenFor(PROBATION_OFFICER));
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Caseload' }).waitFor();
+    expect(await page.locator('header .who').textContent()).toContain('Probation officer');
+    await context.close();
   });
 
   it('every control on the screens has a label', async () => {
