@@ -191,7 +191,11 @@ describe('the dashboard in Chromium', () => {
     const notice = page.getByRole('note', { name: '42 CFR Part 2 notice' });
     await notice.waitFor();
     expect(await notice.textContent()).toContain(notices[0]);
-    expect(await page.locator('[data-agency="counseling"] .part2-inline').count()).toBeGreaterThan(0);
+    // Beside each substance-use treatment record: the enrollments, and a treatment mandate's enrollments in the court's section.
+    const sud = (e: { programType: string }) => e.programType === 'SUBSTANCE_USE_TREATMENT';
+    expect(await page.locator('[data-agency="counseling"] .part2-inline').count()).toBe(result.data.case.programEnrollments.filter(sud).length);
+    const treatmentMandates = result.data.case.programMandates.filter((m: { programType: string; enrollments: unknown[] | null }) => sud(m) && (m.enrollments?.length ?? 0) > 0);
+    expect(await page.locator('[data-agency="courts"] .part2-inline').count()).toBe(treatmentMandates.length);
     await notice.scrollIntoViewIfNeeded();
     await shoot(page, 'case-probation-part2');
 
