@@ -108,7 +108,8 @@ describe('the gateway serves the built dashboard', () => {
     expect((await fetch(new URL(css, base))).headers.get('content-type')).toBe('text/css; charset=utf-8');
     const head = await fetch(base, { method: 'HEAD' });
     expect(head.status).toBe(200);
-    for (const outside of ['/..%2Fpackage.json', '/%2e%2e/package.json', '/.build-stamp', '/nowhere.js']) {
+    // The repository's package.json is two folders up from dashboard/dist; the build stamp is a dotfile there.
+    for (const outside of ['/..%2F..%2Fpackage.json', '/%2e%2e/%2e%2e/package.json', '/assets/..%2F..%2F..%2Fpackage.json', '/.build-stamp', '/nowhere.js']) {
       expect((await fetch(new URL(outside, base))).status).toBe(404);
     }
     expect((await fetch(base, { method: 'POST' })).status).toBe(404);
