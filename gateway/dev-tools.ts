@@ -19,6 +19,7 @@ import { TOKEN_REQUEST_FIELDS, TokenRequestError, signDevToken, tokenClaimsOf } 
 import { PURPOSES, ROLES } from '../lib/auth/vocabulary';
 import { loadRolePolicies } from '../lib/policy/roles';
 import { logger } from '../lib/logger';
+import { Verifier } from '../lib/auth/identity';
 import { explorerRoute } from './explorer';
 
 export const TOKEN_PATH = '/dev/token';
@@ -33,7 +34,7 @@ function only(method: string, request: http.IncomingMessage, path: string): void
   if (request.method !== method) throw new HttpError(405, `${path} answers ${method} only`);
 }
 
-async function issueToken(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+async function issueToken(request: http.IncomingMessage, response: http.ServerResponse, verify: Verifier): Promise<void> {
   only('POST', request, TOKEN_PATH);
   if (!(request.headers['content-type'] ?? '').includes('application/json')) {
     throw new HttpError(415, `send the token request as JSON (Content-Type: application/json): {"agency", "role", "purpose", "subject"?}`);
@@ -57,6 +58,13 @@ async function issueToken(request: http.IncomingMessage, response: http.ServerRe
     return;
   }
   const token = await signDevToken(claims);
+  // A development key the gateway does not verify with (JWT_JWKS_URL, JWT_PUBLIC_JWKS... set
+  // without the matching JWT_PRIVATE_JWK_FILE) would hand out tokens that only ever get 401.
+  try {
+    await verify(`Bearer ${token}`);
+  } catch (error) {
+    throw new HttpError(503, `the development signer's tokens do not verify at this gateway (${(error as Error).message}): set JWT_PRIVATE_JWK_FILE to the private key of the keys it verifies with, or unset JWT_JWKS_URL / JWT_PUBLIC_JWKS_FILE / JWT_PUBLIC_JWKS to use the development keys`);
+  }
   logger.info({ agency: claims.agency, role: claims.role, purpose: claims.purpose, subject: claims.subject }, 'development token issued');
   response.setHeader('cache-control', 'no-store');
   sendJson(response, 200, { token, expiresIn: claims.ttlSeconds });
@@ -86,11 +94,17 @@ export function routeAt(path: string, handle: (request: http.IncomingMessage, re
   return (request, response, url) => (url.pathname === path ? handle(request, response, url) : undefined);
 }
 
-/** `apiSchema`: the gateway's current API schema, for the explorer. */
-export function devToolRoutes(apiSchema: () => GraphQLSchema | undefined): Route[] {
+export interface DevToolOptions {
+  /** The gateway's verifier: a token is handed out only if the gateway itself would accept it. */
+  verify: Verifier;
+  /** The gateway's current API schema, for the explorer. */
+  apiSchema: () => GraphQLSchema | undefined;
+}
+
+export function devToolRoutes({ verify, apiSchema }: DevToolOptions): Route[] {
   return [
     explorerRoute(apiSchema),
-    routeAt(TOKEN_PATH, issueToken),
+    routeAt(TOKEN_PATH, (request, response) => issueToken(request, response, verify)),
     routeAt(VOCABULARY_PATH, async (request, response) => {
       only('GET', request, VOCABULARY_PATH);
       sendJson(response, 200, devVocabulary());

@@ -146,7 +146,9 @@ export function createGateway(options: GatewayOptions): ApolloGateway {
 export async function startGateway(options: GatewayOptions): Promise<RunningServer> {
   const limits = options.limits ?? operationLimits();
   const devTools = options.devTools ?? devToolsEnabled();
-  if (devTools && process.env.NODE_ENV === 'production') logger.warn('DEV_TOOLS=on: this gateway signs development tokens for anyone who asks');
+  if (devTools && (process.env.NODE_ENV === 'production' || !['127.0.0.1', 'localhost', '::1'].includes(options.host))) {
+    logger.warn({ host: options.host }, 'development tools are on (DEV_TOOLS): this gateway signs development tokens for anyone who can reach it');
+  }
   const limiter = new OperationLimiter({ limits });
   const gateway = createGateway(options);
   let apiSchema: GraphQLSchema | undefined;
@@ -194,7 +196,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     deadline: () => new RequestDeadline(options.requestTimeoutMs ?? requestTimeoutMs()),
     // Operation limits, before Apollo parses, validates or plans anything.
     screen: limiter.screen,
-    routes: [...(devTools ? devToolRoutes(() => apiSchema) : []), ...(options.dashboardDir ? [staticFiles(options.dashboardDir)] : [])],
+    routes: [
+      ...(devTools ? devToolRoutes({ verify: options.verify, apiSchema: () => apiSchema }) : []),
+      ...(options.dashboardDir ? [staticFiles(options.dashboardDir)] : []),
+    ],
     host: options.host,
     port: options.port,
   });

@@ -3,7 +3,7 @@
  * requests naming the field, `GET /dev/vocabulary` lists what a sign-in screen offers; all of them
  * are 404 when NODE_ENV=production (unless DEV_TOOLS=on) or DEV_TOOLS=off.
  */
-import { decodeJwt } from 'jose';
+import { decodeJwt, exportJWK, generateKeyPair } from 'jose';
 import { AGENCIES, devToolsEnabled } from '../lib/config';
 import { ROLES, PURPOSES } from '../lib/auth/vocabulary';
 import { RunningServer } from '../lib/http-server';
@@ -11,6 +11,12 @@ import { authSettings, createVerifier } from '../lib/auth/identity';
 import { loadVerificationKeys } from '../lib/auth/keys';
 import { startGateway } from '../gateway/gateway';
 import { TestStack, postGraphQL, startTestStack } from './support/stack';
+
+/** A key set the development signer has no key of. */
+async function otherKeys() {
+  const { publicKey } = await generateKeyPair('ES256', { extractable: true });
+  return { keys: [{ ...(await exportJWK(publicKey)), kid: 'another-key', alg: 'ES256', use: 'sig' }] };
+}
 
 let stack: TestStack;
 let base: string;
@@ -148,6 +154,22 @@ describe('off in production', () => {
     await gateway!.close();
     const off = await gatewayWith({ NODE_ENV: undefined, DEV_TOOLS: 'off' });
     expect((await requestToken({ agency: 'courts', role: 'judge', purpose: 'judicial_review' }, undefined, off)).status).toBe(404);
+  });
+
+  it('hands out no token the gateway would refuse (its keys are not the development signer\'s)', async () => {
+    gateway = await startGateway({
+      subgraphUrls: stack.subgraphUrls,
+      host: '127.0.0.1',
+      port: 0,
+      timeoutMs: 30_000,
+      devTools: true,
+      // Verifies with another key set, as with JWT_JWKS_URL and no JWT_PRIVATE_JWK_FILE.
+      verify: createVerifier(authSettings(await otherKeys())),
+    });
+    const answer = await requestToken({ agency: 'courts', role: 'judge', purpose: 'judicial_review' }, undefined, gateway.url.replace(/\/graphql$/, ''));
+    expect(answer.status).toBe(503);
+    expect(answer.body.token).toBeUndefined();
+    expect(answer.body.errors[0].message).toContain("the development signer's tokens do not verify at this gateway");
   });
 
   it('reads DEV_TOOLS as on or off, and nothing else', () => {
