@@ -204,7 +204,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     deadline: () => new RequestDeadline(options.requestTimeoutMs ?? requestTimeoutMs()),
     // Operation limits, before Apollo parses, validates or plans anything.
     screen: limiter.screen,
-    routes: [...(devTools ? devToolRoutes({ verify: options.verify, apiSchema: () => apiSchema }) : []), ...(options.dashboardDir ? [staticFiles(options.dashboardDir)] : [])],
+    routes: [
+      ...(devTools ? devToolRoutes({ verify: options.verify, apiSchema: () => apiSchema }) : []),
+      ...(options.dashboardDir ? [staticFiles(options.dashboardDir)] : []),
+    ],
     host: options.host,
     port: options.port,
   });

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Browser, BrowserContext, Page, chromium } from 'playwright-core';
 import { TestStack, TEST_TODAY, operation, startTestStack } from './support/stack';
-import { COUNSELOR, JUDGE, PROBATION_OFFICER, Who } from './support/tokens';
+import { COUNSELOR, JUDGE, PROBATION_OFFICER, Who, tokenFor } from './support/tokens';
 import { ensureDashboardBuilt } from '../bin/build-dashboard';
 import { DASHBOARD_CSP } from '../lib/static-files';
 import { ownerOf, reasonInWords } from '../dashboard/src/withheld';
@@ -108,7 +108,8 @@ describe('the gateway serves the built dashboard', () => {
     expect((await fetch(new URL(css, base))).headers.get('content-type')).toBe('text/css; charset=utf-8');
     const head = await fetch(base, { method: 'HEAD' });
     expect(head.status).toBe(200);
-    for (const outside of ['/..%2Fpackage.json', '/%2e%2e/package.json', '/.build-stamp', '/nowhere.js']) {
+    // The repository's package.json is two folders up from dashboard/dist; the build stamp is a dotfile there.
+    for (const outside of ['/..%2F..%2Fpackage.json', '/%2e%2e/%2e%2e/package.json', '/assets/..%2F..%2F..%2Fpackage.json', '/.build-stamp', '/nowhere.js']) {
       expect((await fetch(new URL(outside, base))).status).toBe(404);
     }
     expect((await fetch(base, { method: 'POST' })).status).toBe(404);
@@ -191,7 +192,11 @@ describe('the dashboard in Chromium', () => {
     const notice = page.getByRole('note', { name: '42 CFR Part 2 notice' });
     await notice.waitFor();
     expect(await notice.textContent()).toContain(notices[0]);
-    expect(await page.locator('[data-agency="counseling"] .part2-inline').count()).toBeGreaterThan(0);
+    // Beside each substance-use treatment record: the enrollments, and a treatment mandate's enrollments in the court's section.
+    const sud = (e: { programType: string }) => e.programType === 'SUBSTANCE_USE_TREATMENT';
+    expect(await page.locator('[data-agency="counseling"] .part2-inline').count()).toBe(result.data.case.programEnrollments.filter(sud).length);
+    const treatmentMandates = result.data.case.programMandates.filter((m: { programType: string; enrollments: unknown[] | null }) => sud(m) && (m.enrollments?.length ?? 0) > 0);
+    expect(await page.locator('[data-agency="courts"] .part2-inline').count()).toBe(treatmentMandates.length);
     await notice.scrollIntoViewIfNeeded();
     await shoot(page, 'case-probation-part2');
 
@@ -284,6 +289,35 @@ describe('the dashboard in Chromium', () => {
     await form.getByRole('status').filter({ hasText: 'Violation report filed' }).waitFor();
     await page.locator('[data-agency="probation"]').getByText('Missed the office check-in of 2026-11-21 without notice.').waitFor();
     await probation.context.close();
+  });
+
+  it("where the development signer is off (production), the identity provider's token is pasted; a refused token signs out", async () => {
+    const { context, page } = await openDashboard();
+    // As a production gateway answers: no development tools.
+    await context.route('**/dev/**', (route) => route.fulfill({ status: 404, contentType: 'application/json', body: '{"errors":[{"message":"no route"}]}' }));
+    await page.reload();
+    const pasted = page.getByLabel('Token from your identity provider');
+    await pasted.waitFor();
+    expect(await page.getByLabel('Agency').count()).toBe(0);
+    await pasted.fill('not a token');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    expect(await page.getByRole('alert').first().textContent()).toMatch(/not a token with agency, role and purpose/);
+    expect(await pasted.getAttribute('aria-invalid')).toBe('true');
+
+    // A token with the right claims but a signature the gateway refuses: 401, signed out, told why.
+    const [header, , signature] = (await tokenFor(PROBATION_OFFICER)).split('.');
+    const forged = Buffer.from(JSON.stringify({ sub: 'mallory', agency: 'courts', role: 'judge', purpose: 'judicial_review', exp: Math.floor(Date.now() / 1000) + 3600 })).toString('base64url');
+    await pasted.fill(`${header}.${forged}.${signature}`);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('Your token was refused or has expired: sign in again.').waitFor();
+    expect(await page.getByRole('heading', { name: 'Caseload' }).count()).toBe(0);
+
+    // The identity provider's real token signs in.
+    await pasted.fill(await tokenFor(PROBATION_OFFICER));
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Caseload' }).waitFor();
+    expect(await page.locator('header .who').textContent()).toContain('Probation officer');
+    await context.close();
   });
 
   it('every control on the screens has a label', async () => {

@@ -24,8 +24,26 @@ export function Part2Notice({ texts }: { texts: string[] }) {
   );
 }
 
+/** Beside a substance-use treatment record: the notice above applies (disclosed), or the rule in short (the provider's own). */
+function Part2Inline({ disclosed }: { disclosed: boolean }) {
+  return (
+    <p className="part2-inline" role="note">
+      <strong>42 CFR Part 2.</strong>{' '}
+      {disclosed ? 'This substance-use treatment record was disclosed to you under 42 CFR part 2: the §2.32 notice above applies to it.' : SHORT_PART2}
+    </p>
+  );
+}
+
 const SHORT_PART2 =
   'Substance-use treatment records are protected by federal confidentiality rules (42 CFR part 2): use or disclose them only as those rules allow.';
+
+/** Moves the focus to the case's heading when it first appears (a screen reader hears the new page). */
+function focusOnce(element: HTMLHeadingElement | null) {
+  if (element && !element.dataset.focused) {
+    element.dataset.focused = 'yes';
+    element.focus();
+  }
+}
 
 export function CaseView({ id, caller, token }: { id: string; caller: Caller; token: string }) {
   const [result, reexecute] = useQuery({ query: WholeCaseDocument, variables: { id }, requestPolicy: 'cache-and-network' });
@@ -50,7 +68,7 @@ export function CaseView({ id, caller, token }: { id: string; caller: Caller; to
     <article aria-labelledby="case-title" className="case">
       <p className="crumbs"><a href="#/">← Caseload</a></p>
       <header className="case-head">
-        <h1 id="case-title">
+        <h1 id="case-title" tabIndex={-1} ref={focusOnce}>
           Case <Value withheld={withheld} path="case.docketNumber" value={c.docketNumber} />
         </h1>
         <dl className="facts">
@@ -101,7 +119,7 @@ export function CaseView({ id, caller, token }: { id: string; caller: Caller; to
       {notices.length > 0 ? <Part2Notice texts={notices} /> : null}
 
       <div className="sections">
-        <CourtsSection c={c} withheld={withheld} />
+        <CourtsSection c={c} withheld={withheld} disclosed={notices.length > 0} />
         <HousingSection c={c} withheld={withheld} />
         <CounselingSection c={c} withheld={withheld} disclosed={notices.length > 0} />
         <ProbationSection c={c} withheld={withheld} />
@@ -140,7 +158,7 @@ function PersonName({ withheld, path, person, c }: { withheld: WithheldFields; p
   return <>{name ? `${name} (${humanize(party!.role).toLowerCase()})` : 'a person not party to the case'}</>;
 }
 
-function CourtsSection({ c, withheld }: Props) {
+function CourtsSection({ c, withheld, disclosed }: Props & { disclosed: boolean }) {
   const parties = (c.parties ?? []).map((p) => ({ ...p, person: p.person }));
   return (
     <AgencySection agency="courts" title="Courts">
@@ -253,6 +271,8 @@ function CourtsSection({ c, withheld }: Props) {
           { key: 'status', label: 'Status', format: 'enum' },
         ]}
         below={(m, i) => (
+          <>
+          {m.programType === 'SUBSTANCE_USE_TREATMENT' && (m.enrollments?.length ?? 0) > 0 ? <Part2Inline disclosed={disclosed} /> : null}
           <RecordTable
             headingLevel={4}
             title="Enrollments answering this mandate (counseling)"
@@ -265,6 +285,7 @@ function CourtsSection({ c, withheld }: Props) {
               { key: 'dischargeOutcome', label: 'Discharge', format: 'enum' },
             ]}
           />
+          </>
         )}
       />
       <RecordTable
@@ -373,11 +394,7 @@ function CounselingSection({ c, withheld, disclosed }: Props & { disclosed: bool
         ]}
         below={(e, i) => (
           <>
-            {e.programType === 'SUBSTANCE_USE_TREATMENT' ? (
-              <p className="part2-inline" role="note">
-                <strong>42 CFR Part 2.</strong> {disclosed ? 'This substance-use treatment record was disclosed to you under 42 CFR part 2: the §2.32 notice above applies to it.' : SHORT_PART2}
-              </p>
-            ) : null}
+            {e.programType === 'SUBSTANCE_USE_TREATMENT' ? <Part2Inline disclosed={disclosed} /> : null}
             <RecordTable
               headingLevel={4}
               title="Sessions"

@@ -59,7 +59,7 @@ export function involves(c: CaseloadCase, agency: string): boolean {
     case 'courts':
       return true;
     case 'housing':
-      return (c.shelterStays?.length ?? 0) > 0;
+      return (c.shelterStays?.length ?? 0) + (c.housingApplications?.length ?? 0) > 0;
     case 'counseling':
       return (c.programEnrollments?.length ?? 0) > 0;
     case 'probation':

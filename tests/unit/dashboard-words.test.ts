@@ -67,7 +67,7 @@ describe('refusal reasons in words', () => {
 describe('attention flags', () => {
   const base: CaseloadCase = {
     id: 'c1', docketNumber: 'DV-2026-000001', caseType: 'CRIMINAL_DOMESTIC_VIOLENCE', status: 'OPEN', courtName: 'C', filedDate: '2026-01-01',
-    parties: [], protectiveOrders: [], programMandates: [], violations: [], programEnrollments: [], shelterStays: [], supervisions: [],
+    parties: [], protectiveOrders: [], programMandates: [], violations: [], programEnrollments: [], shelterStays: [], housingApplications: [], supervisions: [],
   };
   const today = '2026-11-24';
 
@@ -95,6 +95,7 @@ describe('attention flags', () => {
     expect(flagsOf(withheld, today)).toEqual([]);
     expect(involves(withheld, 'courts')).toBe(true);
     expect(involves(withheld, 'housing')).toBe(false);
+    expect(involves({ ...base, housingApplications: [{ id: 'a' }] }, 'housing')).toBe(true);
     expect(involves({ ...base, supervisions: [{ id: 's', checkIns: [], violationReports: [] }] }, 'probation')).toBe(true);
   });
 });
