@@ -8,7 +8,7 @@ import { ApolloServer, ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
-import { GraphQLSchema, parse } from 'graphql';
+import { GraphQLSchema, Kind, OperationDefinitionNode, isNonNullType, parse } from 'graphql';
 import { DataSource, EntitySchema, MigrationInterface } from 'typeorm';
 import { Caller, Verifier } from './auth/identity';
 import { ServiceName, introspectionEnabled, maxResponseFields, operationLimits, subgraphRequestTimeoutMs } from './config';
@@ -130,9 +130,9 @@ function allOrNothingPlugin<L>(agency: string): ApolloServerPlugin<SubgraphConte
     async requestDidStart({ request }) {
       if (!asksAllOrNothing(request.http?.headers.get(WITHHOLDING_HEADER))) return;
       return {
-        async willSendResponse({ contextValue, response }) {
+        async willSendResponse({ contextValue, response, schema, operation }) {
           if (response.body.kind !== 'single') return;
-          const refused = allOrNothingSubgraphResult(response.body.singleResult, agency);
+          const refused = allOrNothingSubgraphResult(response.body.singleResult, agency, (key) => rootFieldNullable(schema, operation, key));
           if (!refused) return;
           response.body.singleResult = refused;
           contextValue.disclosures?.withdrawReleases();
@@ -140,6 +140,17 @@ function allOrNothingPlugin<L>(agency: string): ApolloServerPlugin<SubgraphConte
       };
     },
   };
+}
+
+/** Whether the root field answering `responseKey` may be null (false when it can't be told: a root fragment). */
+function rootFieldNullable(schema: GraphQLSchema, operation: OperationDefinitionNode | undefined, responseKey: string): boolean {
+  const root = operation?.operation === 'mutation' ? schema.getMutationType() : schema.getQueryType();
+  for (const selection of operation?.selectionSet.selections ?? []) {
+    if (selection.kind !== Kind.FIELD || (selection.alias ?? selection.name).value !== responseKey) continue;
+    const field = root?.getFields()[selection.name.value];
+    return field !== undefined && !isNonNullType(field.type);
+  }
+  return false;
 }
 
 /** A request stopped (deadline, caller gone, field cap) answers with why, and no data. */

@@ -75,7 +75,8 @@ function summaryOf(withheld: GraphQLFormattedError[], serviceName?: string): Gra
 /**
  * A subgraph's answer when something was withheld and its caller asked for all or nothing: each
  * root field nulled (each `_entities` representation, so a router places it where the entity
- * goes, as it places any entity error) with the summary at each nulled position. One error per
+ * goes, as it places any entity error) with the summary at each nulled position; `data: null`
+ * when a root field may not be null. One error per
  * position, the refusals folded into it (`extensions.refusals`): a router given several errors
  * for one entity may merge them into one it masks (Hive Gateway answers "Unexpected error.").
  * A router that forwarded the header but does not implement it still delivers none of this
@@ -84,16 +85,18 @@ function summaryOf(withheld: GraphQLFormattedError[], serviceName?: string): Gra
 export function allOrNothingSubgraphResult(
   result: { data?: Record<string, unknown> | null; errors?: readonly GraphQLFormattedError[] },
   serviceName: string,
+  /** Whether a root field (by response key) may be null; one that may not nulls the whole data, as graphql-js would. */
+  nullable: (responseKey: string) => boolean,
 ): { data: Record<string, unknown> | null; errors: GraphQLFormattedError[] } | undefined {
   const withheld = withheldErrors(result.errors);
   if (withheld.length === 0) return undefined;
   const summary = summaryOf(withheld, serviceName);
   summary.extensions!.refusals = withheld;
-  if (!result.data) return { data: null, errors: [summary] };
+  if (!result.data || Object.keys(result.data).some((key) => key !== '_entities' && !nullable(key))) return { data: null, errors: [summary] };
   const data: Record<string, unknown> = {};
   const summaries: GraphQLFormattedError[] = [];
   for (const [key, value] of Object.entries(result.data)) {
-    if (Array.isArray(value)) {
+    if (key === '_entities' && Array.isArray(value)) {
       data[key] = value.map((_item, i) => (summaries.push({ ...summary, path: [key, i] }), null));
     } else {
       data[key] = null;

@@ -100,7 +100,7 @@ export function createHiveGateway(options: Omit<HiveGatewayOptions, 'host' | 'po
   tolerateProjectLogLevel();
   return createGatewayRuntime({
     supergraph: withSubgraphUrls(options.supergraphSdl, options.subgraphUrls),
-    logging: process.env.HIVE_DEBUG ? 'debug' : false,
+    logging: false,
     graphiql: false,
     transports: { http: httpTransport },
     landingPage: false,

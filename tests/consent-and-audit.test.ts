@@ -380,4 +380,18 @@ describe('all or nothing', () => {
     expect(complete.errors).toBeUndefined();
     expect(complete.data._entities[0].programEnrollments).toHaveLength(2);
   });
+
+  it('at a subgraph, nulls a nullable root field where it stands, and the whole data for one that may not be null', async () => {
+    const disclosures = 'courtsDisclosures(from: "2026-01-01", to: "2026-12-31") { at }';
+    const ask = (query: string) => stack.gql(query, { id: stack.demoCaseId }, { url: stack.subgraphUrls.courts, as: PROBATION_OFFICER, headers: { 'x-withheld-fields': 'fail' } });
+    const nullable = await ask(`query($id: ID!) { case(id: $id) { id parties { person { id ${disclosures} } } } }`);
+    expect(nullable.data).toEqual({ case: null });
+    expect(nullable.errors).toHaveLength(1);
+    expect(nullable.errors![0]).toMatchObject({ path: ['case'], extensions: { reason: 'ALL_OR_NOTHING', serviceName: 'courts', withheld: ['Person.courtsDisclosures'] } });
+    // cases: CaseConnection! — graphql-js would null the whole data for it, and so does this.
+    const nonNull = await ask(`query($id: ID!) { case(id: $id) { id } cases(first: 2) { nodes { parties { person { ${disclosures} } } } } }`);
+    expect(nonNull.data).toBeNull();
+    expect(nonNull.errors).toHaveLength(1);
+    expect(nonNull.errors![0].extensions).toMatchObject({ reason: 'ALL_OR_NOTHING', withheld: ['Person.courtsDisclosures'] });
+  });
 });

@@ -83,12 +83,26 @@ describe.each([
   });
 
   it('refuses an unauthenticated request with nothing disclosed', async () => {
+    const logged = async () => (await Promise.all(Object.values(stack.databases).map((db) => db.query('SELECT count(*)::int AS n FROM disclosure_log')))).map((r) => r[0].n);
+    const before = await logged();
     for (const headers of [{}, { authorization: 'Bearer not-a-token' }] as Record<string, string>[]) {
       const result = await postGraphQL<any>(router().url, operation('WholeCase'), { id: stack.demoCaseId }, headers);
-      expect(result.data?.case ?? null).toBeNull();
       expect(JSON.stringify(result)).not.toContain('DV-2026-000001');
-      expect(result.errors?.some((e) => e.extensions?.code === 'UNAUTHENTICATED' || /unauthenticated/i.test(e.message))).toBe(true);
+      expect(result.errors!.length).toBeGreaterThan(0);
+      for (const e of result.errors!) expect(e).toMatchObject({ message: expect.stringMatching(/^Unauthenticated: /), extensions: { code: 'UNAUTHENTICATED' } });
+      if (router() === configured) {
+        // Refused by the router before planning.
+        expect(result.status).toBe(401);
+        expect(result.data).toBeUndefined();
+      } else {
+        // Refused by the subgraph the plan starts with; the router answers 200.
+        expect(result.status).toBe(200);
+        expect(result.data).toEqual({ case: null });
+        expect(result.errors![0].extensions).toMatchObject({ serviceName: 'courts' });
+      }
     }
+    // Nobody verified: nothing released, nothing logged.
+    expect(await logged()).toEqual(before);
   });
 });
 
