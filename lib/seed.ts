@@ -4,8 +4,33 @@
  * enrollments that answer the mandates; the shelter stays that answer the referrals; probation's
  * supervision, tests and violation reports; and the court's violations and sanctions on them.
  *
- * Case i is generated from its own random stream, so it is the same whatever the total size.
+ * Case i is generated from its own random streams, so it is the same whatever the total size.
  * Case 0 always has every agency's records: it is the demo case.
+ *
+ * The data set gives the outcome metrics something to say. Intended rates, and what a 10,000-case
+ * seed gave (checked with SQL, bench/seed-rates.sh; see README "Seed data"):
+ *
+ * | what                                                         | intended                          | 10,000 cases      |
+ * | ------------------------------------------------------------ | --------------------------------- | ----------------- |
+ * | cases filed                                                   | 4 years back from the anchor      | 2022-11 … 2026-10 |
+ * | courts (share of cases: Riverside, Lakeshore, Northfield, Harbor City) | 40 / 20 / 28 / 12 % | 39.7 / 20.7 / 27.9 / 11.7 |
+ * | disposed (closed or dismissed) when the day has come          | criminal 45–300 d, civil 14–120 d | 87 % disposed     |
+ * | mandates completed by the due date: batterer intervention     | lowest (26 sessions), ~35 %       | 34.8 %            |
+ * |   substance use / mental health / parenting                   | ~50 / ~50 / ~60 %                 | 51.9 / 48.4 / 59.2 |
+ * |   by court: Lakeshore (slow, low compliance) … Harbor City     | ~30 % … ~55 %                     | 31.0 … 53.2 %     |
+ * | respondents with a new case or sustained violation ≤ 12 months | completers clearly fewer          | 17.7 % vs 29.5 %  |
+ * |   of disposition (closed index cases with a mandate)            |  (~18 % vs ~30 %)                 |                   |
+ * | protected persons named in a new case or order violation ≤ 12 m | ~13 %                             | 13.5 %            |
+ * | referred victims enrolled in counseling ≤ 30 days              | ~60 %, by court 50–70 %           | 60.1 % (50.7–69.5) |
+ * | referred victims admitted to shelter or applied ≤ 30 days      | ~63 %, by court 50–75 %           | 63.1 % (51.1–73.9) |
+ * | days mandate → enrollment (median: Harbor City, Northfield, Riverside, Lakeshore) | 6 … 25   | 6 / 10 / 14 / 25  |
+ * | days violation → sanction (median, same order)                 | 13 … 47                           | 13 / 22 / 27 / 47 |
+ *
+ * The mechanism: each case's respondent has a propensity to comply (drawn, or inherited in a
+ * follow-up case) and, with it and the court, whether they complete their programs; completion
+ * sets their attendance, and propensity and completion set positive tests, new offenses, order
+ * violations and the chance that a later case names them again (a follow-up case: the respondent
+ * — often with the same victim — of a recent earlier case, filed after its disposition).
  */
 import { createHash } from 'node:crypto';
 import { DataSource, EntityManager, EntitySchema } from 'typeorm';
