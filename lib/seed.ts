@@ -427,9 +427,9 @@ export function generateCase(seed: number, index: number, shelters: housing.Shel
       });
     }
   }
-  const shelterReferral = demo || rnd.chance(0.3);
+  const shelterReferral = demo || rnd.chance(0.4);
   // Shelter beds are short: some referred victims wait or are not admitted (and may apply for housing instead).
-  const admitted = shelterReferral && (demo || rnd.chance(clamp(0.55 + profile.uptake, 0, 1)));
+  const admitted = shelterReferral && (demo || rnd.chance(clamp(0.6 + profile.uptake, 0, 1)));
   if (shelterReferral && !admitted) {
     const referredDate = addDays(filedDate, rnd.int(0, 3));
     c.referrals.push({ id: rnd.uuid(), caseId: caseRow.id, personId: victim.id, serviceType: 'SHELTER',
