@@ -18,11 +18,11 @@
  * | mandates completed by the due date: batterer intervention     | lowest (26 sessions), ~35 %       | 34.8 %            |
  * |   substance use / mental health / parenting                   | ~50 / ~50 / ~60 %                 | 51.9 / 48.4 / 59.2 |
  * |   by court: Lakeshore (slow, low compliance) … Harbor City     | ~30 % … ~55 %                     | 31.0 … 53.2 %     |
- * | respondents with a new case or sustained violation ≤ 12 months | completers clearly fewer          | 17.7 % vs 29.5 %  |
+ * | respondents with a new case or sustained violation ≤ 12 months | completers clearly fewer          | 18.0 % vs 29.8 %  |
  * |   of disposition (closed index cases with a mandate)            |  (~18 % vs ~30 %)                 |                   |
  * | protected persons named in a new case or order violation ≤ 12 m | ~13 %                             | 13.5 %            |
  * | referred victims enrolled in counseling ≤ 30 days              | ~60 %, by court 50–70 %           | 60.1 % (50.7–69.5) |
- * | referred victims admitted to shelter or applied ≤ 30 days      | ~63 %, by court 50–75 %           | 63.1 % (51.1–73.9) |
+ * | referred victims admitted to shelter or applied ≤ 30 days      | ~65 %, by court 50–75 %           | 65.7 % (54.3–76.3) |
  * | days mandate → enrollment (median: Harbor City, Northfield, Riverside, Lakeshore) | 6 … 25   | 6 / 10 / 14 / 25  |
  * | days violation → sanction (median, same order)                 | 13 … 47                           | 13 / 22 / 27 / 47 |
  *
