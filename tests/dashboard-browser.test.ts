@@ -168,7 +168,7 @@ describe('the dashboard in Chromium', () => {
     const sections = (await page.locator('.sections').textContent())!;
     expect(sections).toContain("Withheld — needs the person's consent"); // the defendant's housing status
     expect(sections).toContain('Withheld — not shared with the court');
-    expect(sections).toContain('Withheld — kept by housing only');
+    expect(sections).toContain('Withheld — kept by probation only'); // the assessor's score (housing's shelter dates are now granted to the outcomes broker, so "not shared")
     await page.getByText(new RegExp(`^${refusals.length} fields? withheld from you in this case`)).click();
     expect(await page.locator('.withheld-summary li').count()).toBe(refusals.length);
     await shoot(page, 'case-judge', true);
