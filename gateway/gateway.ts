@@ -50,6 +50,30 @@ export interface GatewayOptions {
   limits?: OperationLimits;
 }
 
+/**
+ * A subgraph's errors, as the gateway's executor receives them: it maps each to a new GraphQLError
+ * (@apollo/gateway's downstreamServiceError) with `errors.map`, and capturing a stack trace for
+ * each was most of that cost (a caseload carries hundreds of refusals). Those stacks would only
+ * show the executor's own frames and are never sent (includeStacktraceInErrorResponses: false), so
+ * this array's `map` builds them without one. The errors themselves (message, path, extensions)
+ * are untouched.
+ */
+class StacklessErrors<T> extends Array<T> {
+  static override get [Symbol.species]() {
+    return Array;
+  }
+
+  override map<U>(callback: (value: T, index: number, array: T[]) => U, thisArg?: unknown): U[] {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      return Array.prototype.map.call(this, callback, thisArg) as U[];
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+  }
+}
+
 class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(
     readonly agency: string,
@@ -87,7 +111,13 @@ class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   /** A subgraph that can't be reached or is too slow: say which, and nothing of how. */
   override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>) {
     try {
-      return await super.process(options);
+      const response = await super.process(options);
+      if (response.errors && response.errors.length > 0) {
+        const errors = new StacklessErrors<(typeof response.errors)[number]>();
+        for (const error of response.errors) errors.push(error);
+        response.errors = errors;
+      }
+      return response;
     } catch (error) {
       const code = error instanceof GraphQLError ? error.extensions.code : undefined;
       if (code === 'DEADLINE_EXCEEDED' || code === 'REQUEST_CANCELLED') {
