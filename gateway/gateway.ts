@@ -5,7 +5,7 @@
  */
 import { ApolloServer } from '@apollo/server';
 import type { FetcherResponse } from '@apollo/utils.fetcher';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, GraphQLFormattedError } from 'graphql';
 import { ApolloGateway, GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { AGENCIES, AgencyName, introspectionEnabled, operationLimits, requestTimeoutMs } from '../lib/config';
 import { OperationLimits } from '../lib/operation-limits';
@@ -211,23 +211,56 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   };
 }
 
-/** The request header that asks for all of the data or none of it. */
+/** The request header that asks for all of the data or none of it (`fail`), or for refusals grouped (`compact`). */
 export const WITHHOLDING_HEADER = 'x-withheld-fields';
 
+/** Refused by an agreement or a role policy, or held back because the disclosure could not be logged. */
+function isWithheld(error: GraphQLFormattedError): boolean {
+  return error.extensions?.code === 'FORBIDDEN' || error.extensions?.code === 'AUDIT_UNAVAILABLE';
+}
+
 /**
- * Passes on the notices released data must carry, and honours `X-Withheld-Fields: fail`: a caller
- * who wants all or nothing gets no data when any field was withheld.
+ * `X-Withheld-Fields: compact`: one error per distinct refusal (the same message and extensions:
+ * coordinate, reason, agreements, service) with the paths of every field it withheld in
+ * `extensions.paths`, in the order the fields were withheld; other errors stay as they are, in
+ * place of their first occurrence. A caseload's hundreds of refusals become a few dozen.
+ */
+export function compactRefusals(errors: readonly GraphQLFormattedError[]): GraphQLFormattedError[] {
+  const out: GraphQLFormattedError[] = [];
+  const groups = new Map<string, { paths: (string | number)[][] }>();
+  for (const error of errors) {
+    if (!isWithheld(error) || !error.path) {
+      out.push(error);
+      continue;
+    }
+    const key = `${error.message}\u0000${JSON.stringify(error.extensions)}`;
+    const group = groups.get(key);
+    if (group) {
+      group.paths.push([...error.path]);
+      continue;
+    }
+    const paths = [[...error.path]];
+    groups.set(key, { paths });
+    out.push({ message: error.message, extensions: { ...error.extensions, paths } });
+  }
+  return out;
+}
+
+/**
+ * Passes on the notices released data must carry, and honours `X-Withheld-Fields`: `fail`, a
+ * caller who wants all or nothing gets no data when any field was withheld; `compact`, refusals
+ * grouped (compactRefusals). Without the header: one error per withheld field.
  */
 function withholdingPlugin(): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart({ request }) {
-      const allOrNothing = request.http?.headers.get(WITHHOLDING_HEADER)?.trim().toLowerCase() === 'fail';
+      const asked = request.http?.headers.get(WITHHOLDING_HEADER)?.trim().toLowerCase();
+      const allOrNothing = asked === 'fail';
       return {
         async willSendResponse({ contextValue, response }) {
           if (response.body.kind !== 'single') return;
           const result = response.body.singleResult;
-          // Refused by an agreement, or held back because the disclosure could not be logged.
-          const withheld = (result.errors ?? []).filter((e) => e.extensions?.code === 'FORBIDDEN' || e.extensions?.code === 'AUDIT_UNAVAILABLE');
+          const withheld = (result.errors ?? []).filter(isWithheld);
           if (allOrNothing && withheld.length > 0) {
             response.body.singleResult = {
               data: null,
@@ -241,6 +274,7 @@ function withholdingPlugin(): ApolloServerPlugin<GatewayContext> {
             };
             return;
           }
+          if (asked === 'compact' && withheld.length > 0) result.errors = compactRefusals(result.errors!);
           if (contextValue.notices.size > 0 && result.data) {
             result.extensions = { ...result.extensions, redisclosureNotices: [...contextValue.notices] };
           }
