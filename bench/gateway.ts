@@ -20,6 +20,7 @@
  * CPU profile of this gateway's process to ./profiles/ (open it in Chrome DevTools).
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { AGENCIES, envPrefix } from '../lib/config';
 import { openConfiguredDatabases } from '../lib/databases';
@@ -182,6 +183,7 @@ async function main(): Promise<void> {
     console.log('\n');
 
     // 3. Figures.
+    console.log(`${new Date().toISOString()}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, Node ${process.version}, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
     console.log(`${CASES} cases, ${ROUNDS} rounds, concurrency ${CONCURRENCY}, this gateway ${flag('tsx') ? 'under tsx' : 'compiled'}, stock compiled, NODE_ENV=production`);
     const header = ['operation', 'caller', 'gateway', 'req/s', 'p50 ms', 'p99 ms', 'CPU ms/req', 'RSS MB', 'CPU ratio', 'req/s ratio', 'p50 ratio'];
     const rows: string[][] = [];

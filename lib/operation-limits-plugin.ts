@@ -9,7 +9,9 @@
  *   hooks into HTTP 500, which is why this is not a plugin hook.)
  * - `plugin`: learns the schema (the gateway's API schema and the supergraph's list sizes) and
  *   checks again once the operation is resolved (didResolveOperation, the one early hook whose
- *   error Apollo answers properly), for operations that do not come through the HTTP front.
+ *   error Apollo answers properly), for operations that do not come through the HTTP front (a
+ *   request the screen passed is not measured twice). The screen keeps the parse of queries it has
+ *   seen (by their text), so a client's usual operations are lexed and parsed once.
  */
 import { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { DocumentNode, GraphQLError, GraphQLFormattedError, GraphQLSchema, parse } from 'graphql';
@@ -47,6 +49,9 @@ export class OperationLimiter {
    * lexing and parsing them is most of the screen's cost. The limits are still checked on every
    * request (the cost depends on the variables).
    */
+  /** Request bodies the screen has passed (the plugin skips them: the same operation, measured once). */
+  private readonly screened = new WeakSet<object>();
+
   private readonly parsed = new Map<string, { tokens: number | undefined; document: DocumentNode | undefined }>();
 
   private parse(query: string): { tokens: number | undefined; document: DocumentNode | undefined } {
@@ -101,6 +106,8 @@ export class OperationLimiter {
         typeof operationName === 'string' ? operationName : undefined,
         variables && typeof variables === 'object' ? (variables as Record<string, unknown>) : undefined,
       );
+      // Checked once the schema is known: the plugin need not measure this request's operation again.
+      if (this.schema && body && typeof body === 'object') this.screened.add(body);
       return undefined;
     } catch (error) {
       if (error instanceof GraphQLError) return formatted(error);
@@ -118,6 +125,8 @@ export class OperationLimiter {
       }),
       requestDidStart: async () => ({
         didResolveOperation: async ({ document, request }) => {
+          const body = request.http?.body;
+          if (body && typeof body === 'object' && this.screened.has(body)) return;
           enforceOperationLimits(document, request.operationName, request.variables, this.limits, this.schema, this.bounds);
         },
       }),
