@@ -222,8 +222,8 @@ function isWithheld(error: GraphQLFormattedError): boolean {
 /**
  * `X-Withheld-Fields: compact`: one error per distinct refusal (the same message and extensions:
  * coordinate, reason, agreements, service) with the paths of every field it withheld in
- * `extensions.paths`, in the order the fields were withheld; other errors stay as they are, in
- * place of their first occurrence. A caseload's hundreds of refusals become a few dozen.
+ * `extensions.paths`, in the order the fields were withheld, the group where its first refusal
+ * was; other errors stay as they are, where they were.
  */
 export function compactRefusals(errors: readonly GraphQLFormattedError[]): GraphQLFormattedError[] {
   const out: GraphQLFormattedError[] = [];
