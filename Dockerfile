@@ -8,12 +8,21 @@ COPY bin/build-dashboard.ts ./bin/
 RUN npx tsx bin/build-dashboard.ts
 
 # One image for the gateway and the four subgraphs; docker-compose.yml picks the entry point.
+# The services run compiled (dist/, `npm run build:server`); tsx stays for the one-shot tools (migrate, seed).
+FROM node:20-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY . .
+RUN npm run build:server
+
 FROM node:20-slim
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund
 COPY . .
+COPY --from=build /app/dist ./dist
 COPY --from=dashboard /app/dashboard/dist ./dashboard/dist
 ENV NODE_ENV=production HOST=0.0.0.0
 USER node
-CMD ["npx", "tsx", "gateway/main.ts"]
+CMD ["node", "dist/gateway/main.js"]

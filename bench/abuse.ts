@@ -13,13 +13,12 @@
  * databases, which are created, migrated and seeded when empty. Ports: GATEWAY_PORT and
  * <AGENCY>_PORT (defaults 4000-4004). Limits: OPERATION_MAX_* as the services read them.
  */
-import { ChildProcess, fork } from 'node:child_process';
-import path from 'node:path';
 import { SERVICES, ServiceName, gatewayPort, subgraphPort } from '../lib/config';
 import { openConfiguredDatabases } from '../lib/databases';
 import { countCases, seedDemoData } from '../lib/seed';
 import { authSettings, signToken } from '../lib/auth/identity';
 import { loadSigningKey } from '../lib/auth/keys';
+import { Memory, mb, median, memoryOf, post, startService, waitHealthy } from './support/services';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -28,19 +27,6 @@ function arg(name: string, fallback: number): number {
 
 const ROUNDS = arg('rounds', 5);
 const CASES = arg('cases', 200);
-const root = path.join(__dirname, '..');
-
-interface Memory {
-  rss: number;
-  heapUsed: number;
-  heapTotal: number;
-}
-
-interface Service {
-  name: string;
-  url: string;
-  child: ChildProcess;
-}
 
 const WHOLE_CASE_FRAGMENT = `fragment W on Case { id docketNumber caseType status courtName filedDate
   parties { id role person { id givenName familyName dateOfBirth housingStatus } }
@@ -86,54 +72,6 @@ const ATTACKS: { name: string; query: string }[] = [
   { name: 'directives (200 on one field)', query: `query Directives { __typename ${Array(200).fill('@skip(if: false)').join(' ')} }` },
 ];
 
-function startService(name: string, main: string, env: NodeJS.ProcessEnv, url: string): Service {
-  const child = fork(path.join(__dirname, 'support', 'service-process.ts'), [path.join(root, main)], {
-    execArgv: ['--import', 'tsx'],
-    env: { ...env, LOG_LEVEL: env.LOG_LEVEL ?? 'warn' },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  return { name, url, child };
-}
-
-function memoryOf(service: Service): Promise<Memory> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${service.name} did not report its memory`)), 10_000);
-    service.child.once('message', (m) => {
-      clearTimeout(timer);
-      resolve(m as Memory);
-    });
-    service.child.send('memory');
-  });
-}
-
-async function waitHealthy(service: Service): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (service.child.exitCode !== null) throw new Error(`${service.name} exited with ${service.child.exitCode}`);
-    try {
-      if ((await fetch(service.url.replace('/graphql', '/health'))).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${service.name} did not become healthy`);
-}
-
-async function post(url: string, token: string, query: string, variables: Record<string, unknown>): Promise<{ ms: number; status: number; code: string }> {
-  const started = performance.now();
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as { errors?: { extensions?: { code?: string } }[] };
-  return { ms: performance.now() - started, status: response.status, code: body.errors?.[0]?.extensions?.code ?? '-' };
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
-
 async function main(): Promise<void> {
   if (!process.env.DATABASE_URL) throw new Error('bench:abuse runs each service in its own process on real PostgreSQL: set DATABASE_URL');
   const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_PREFIX: process.env.DATABASE_PREFIX ?? 'bench_abuse_' };
@@ -153,7 +91,7 @@ async function main(): Promise<void> {
   const services = [gateway, ...subgraphs];
   const courts = subgraphs[0];
   try {
-    await Promise.all(services.map(waitHealthy));
+    await Promise.all(services.map((s) => waitHealthy(s)));
     // Warm up: the normal request, twice.
     for (let i = 0; i < 2; i++) await post(gateway.url, token, WHOLE_CASE, { id: caseId });
     const normal: number[] = [];

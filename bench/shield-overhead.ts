@@ -31,6 +31,7 @@ import { loadAgreements } from '../lib/policy/agreements';
 import { writeDisclosures } from '../lib/policy/audit';
 import { formatError } from '../lib/errors';
 import { SUBGRAPHS } from '../subgraphs';
+import { observeSubgraphRequests } from '../gateway/deadline-fetch';
 import { IMiddleware, IMiddlewareFieldMap, applyMiddleware } from 'graphql-middleware';
 import { GraphQLSchema, isObjectType } from 'graphql';
 import { allow, shield } from 'graphql-shield';
@@ -100,25 +101,22 @@ async function main(): Promise<void> {
     // 1. What the gateway asks each subgraph for one Caseload request.
     const recorded: Recorded[] = [];
     const samples = new Map<string, number[]>();
-    const realFetch = globalThis.fetch;
-    globalThis.fetch = async (input: any, init?: any) => {
-      const url = String(input);
+    const stopObserving = observeSubgraphRequests((url, text) => {
       const agency = SERVICES.find((a) => stack.subgraphUrls[a] === url);
-      if (agency && init?.body) {
-        const body = JSON.parse(String(init.body));
+      if (agency && text) {
+        const body = JSON.parse(text);
         recorded.push({ agency, query: body.query, variables: body.variables ?? {} });
       }
-      return realFetch(input, init);
-    };
+    });
     const caseload = fs.readFileSync(path.join(__dirname, '..', 'schema', 'operations', 'Caseload.graphql'), 'utf8');
-    const response = await realFetch(stack.gatewayUrl, {
+    const response = await fetch(stack.gatewayUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify({ query: caseload, variables: { first: FIRST } }),
     });
     const body = (await response.json()) as { data?: { cases?: { nodes: unknown[] } }; errors?: unknown[] };
     const withheld = body.errors?.length ?? 0;
-    globalThis.fetch = realFetch;
+    stopObserving();
     if (!body.data?.cases?.nodes.length) throw new Error(`Caseload returned no cases: ${JSON.stringify(body).slice(0, 300)}`);
 
     // 2. Three servers per subgraph: bare, shield, shield + disclosure log.

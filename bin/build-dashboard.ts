@@ -10,8 +10,8 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { ROOT } from '../lib/paths';
 
-const ROOT = path.resolve(__dirname, '..');
 export const DASHBOARD_SOURCE = path.join(ROOT, 'dashboard');
 export const DASHBOARD_DIST = path.join(DASHBOARD_SOURCE, 'dist');
 const STAMP = path.join(DASHBOARD_DIST, '.build-stamp');

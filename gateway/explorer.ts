@@ -17,9 +17,10 @@ import path from 'node:path';
 import { GraphQLSchema, IntrospectionQuery, introspectionFromSchema } from 'graphql';
 import { HttpError, Route } from '../lib/http-server';
 import { logger } from '../lib/logger';
+import { ROOT } from '../lib/paths';
 
 export const EXPLORER_PATH = '/explorer';
-const CLIENT_ENTRY = path.join(__dirname, '..', 'explorer', 'client.tsx');
+const CLIENT_ENTRY = path.join(ROOT, 'explorer', 'client.tsx');
 
 /** Allows what the page needs from its own origin and nothing else (styles inline: GraphiQL's editors set them). */
 export const EXPLORER_CSP = [
@@ -83,7 +84,7 @@ async function buildBundle(): Promise<ExplorerBundle> {
       entryPoints: { explorer: CLIENT_ENTRY },
       bundle: true,
       write: false,
-      outdir: path.join(__dirname, '..', '.explorer-bundle'), // not written: only names the outputs
+      outdir: path.join(ROOT, '.explorer-bundle'), // not written: only names the outputs
       format: 'iife',
       platform: 'browser',
       target: 'es2020',

@@ -6,7 +6,7 @@
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { FetcherResponse } from '@apollo/utils.fetcher';
-import { GraphQLError, GraphQLSchema } from 'graphql';
+import { GraphQLError, GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import { ApolloGateway, GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { SERVICES, ServiceName, devToolsEnabled, introspectionEnabled, operationLimits, requestTimeoutMs } from '../lib/config';
 import { OperationLimits } from '../lib/operation-limits';
@@ -61,6 +61,30 @@ export interface GatewayOptions {
   devTools?: boolean;
 }
 
+/**
+ * A subgraph's errors, as the gateway's executor receives them: it maps each to a new GraphQLError
+ * (@apollo/gateway's downstreamServiceError) with `errors.map`, and capturing a stack trace for
+ * each was most of that cost (a caseload carries hundreds of refusals). Those stacks would only
+ * show the executor's own frames and are never sent (includeStacktraceInErrorResponses: false), so
+ * this array's `map` builds them without one. The errors themselves (message, path, extensions)
+ * are untouched.
+ */
+class StacklessErrors<T> extends Array<T> {
+  static override get [Symbol.species]() {
+    return Array;
+  }
+
+  override map<U>(callback: (value: T, index: number, array: T[]) => U, thisArg?: unknown): U[] {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      return Array.prototype.map.call(this, callback, thisArg) as U[];
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+  }
+}
+
 class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(
     readonly agency: string,
@@ -99,7 +123,13 @@ class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   /** A subgraph that can't be reached or is too slow: say which, and nothing of how. */
   override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>) {
     try {
-      return await super.process(options);
+      const response = await super.process(options);
+      if (response.errors && response.errors.length > 0) {
+        const errors = new StacklessErrors<(typeof response.errors)[number]>();
+        for (const error of response.errors) errors.push(error);
+        response.errors = errors;
+      }
+      return response;
     } catch (error) {
       const code = error instanceof GraphQLError ? error.extensions.code : undefined;
       if (code === 'DEADLINE_EXCEEDED' || code === 'REQUEST_CANCELLED') {
@@ -222,15 +252,21 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
 
 export { WITHHOLDING_HEADER };
 
+/** Refused by an agreement or a role policy, or held back because the disclosure could not be logged. */
+function isWithheld(error: GraphQLFormattedError): boolean {
+  return error.extensions?.code === 'FORBIDDEN' || error.extensions?.code === 'AUDIT_UNAVAILABLE';
+}
+
 /**
  * How a response reports the fields it withholds, chosen per request with `X-Withheld-Fields`:
  *   (absent) or `errors`  each withheld field is `null` with a FORBIDDEN error in `errors`
  *   `fail`                all or nothing: no data at all when any field was withheld
+ *   `compact`             one error per distinct refusal, its paths in `extensions.paths`
  *   `extensions`          queries: withheld fields are listed in `extensions.withheld` (path,
  *                         coordinate, reason, message) instead of `errors`, so a client with
  *                         default settings keeps the data; other errors stay in `errors`
  */
-export const WITHHELD_FIELDS_FORMS = ['errors', 'fail', 'extensions'] as const;
+export const WITHHELD_FIELDS_FORMS = ['errors', 'fail', 'compact', 'extensions'] as const;
 export type WithheldFieldsForm = (typeof WITHHELD_FIELDS_FORMS)[number];
 
 /** The form a request's X-Withheld-Fields header asks for; any other value is refused with 400 naming it. */
@@ -251,6 +287,33 @@ export interface WithheldField {
   reason?: unknown;
   message: string;
   [detail: string]: unknown;
+}
+
+/**
+ * `X-Withheld-Fields: compact`: one error per distinct refusal (the same message and extensions:
+ * coordinate, reason, agreements, service) with the paths of every field it withheld in
+ * `extensions.paths`, in the order the fields were withheld, the group where its first refusal
+ * was; other errors stay as they are, where they were.
+ */
+export function compactRefusals(errors: readonly GraphQLFormattedError[]): GraphQLFormattedError[] {
+  const out: GraphQLFormattedError[] = [];
+  const groups = new Map<string, { paths: (string | number)[][] }>();
+  for (const error of errors) {
+    if (!isWithheld(error) || !error.path) {
+      out.push(error);
+      continue;
+    }
+    const key = `${error.message}\u0000${JSON.stringify(error.extensions)}`;
+    const group = groups.get(key);
+    if (group) {
+      group.paths.push([...error.path]);
+      continue;
+    }
+    const paths = [[...error.path]];
+    groups.set(key, { paths });
+    out.push({ message: error.message, extensions: { ...error.extensions, paths } });
+  }
+  return out;
 }
 
 /**
@@ -288,6 +351,7 @@ function withholdingPlugin(): ApolloServerPlugin<GatewayContext> {
               result.extensions = { ...result.extensions, withheld: listed };
             }
           }
+          if (form === 'compact' && result.errors?.some(isWithheld)) result.errors = compactRefusals(result.errors);
           if (contextValue?.notices.size > 0 && result.data) {
             result.extensions = { ...result.extensions, redisclosureNotices: [...contextValue.notices] };
           }

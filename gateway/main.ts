@@ -6,9 +6,10 @@ import { loadKeySource } from '../lib/auth/key-source';
 import { startGateway } from './gateway';
 import fs from 'node:fs';
 import path from 'node:path';
+import { ROOT } from '../lib/paths';
 
 /** The reference dashboard, when built (npm run build:dashboard; the Dockerfile builds it). */
-const dashboardDir = path.join(__dirname, '..', 'dashboard', 'dist');
+const dashboardDir = path.join(ROOT, 'dashboard', 'dist');
 
 loadKeySource()
   .then((keys) =>

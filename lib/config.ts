@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { OperationLimits } from './operation-limits';
+import { ROOT } from './paths';
 
 export const AGENCIES = ['courts', 'housing', 'counseling', 'probation'] as const;
 export type AgencyName = (typeof AGENCIES)[number];
@@ -158,7 +159,7 @@ export function hasConfiguredDatabases(env: Env = process.env): boolean {
 
 /** Git-ignored folder for the embedded database and development keys. */
 export function dataDir(env: Env = process.env): string {
-  return path.resolve(env.DATA_DIR || path.join(__dirname, '..', '.data'));
+  return path.resolve(env.DATA_DIR || path.join(ROOT, '.data'));
 }
 
 /** Milliseconds the gateway waits for a subgraph before giving up on that fetch. */

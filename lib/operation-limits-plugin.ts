@@ -9,10 +9,12 @@
  *   hooks into HTTP 500, which is why this is not a plugin hook.)
  * - `plugin`: learns the schema (the gateway's API schema and the supergraph's list sizes) and
  *   checks again once the operation is resolved (didResolveOperation, the one early hook whose
- *   error Apollo answers properly), for operations that do not come through the HTTP front.
+ *   error Apollo answers properly), for operations that do not come through the HTTP front (a
+ *   request the screen passed is not measured twice). The screen keeps the parse of queries it has
+ *   seen (by their text), so a client's usual operations are lexed and parsed once.
  */
 import { ApolloServerPlugin, BaseContext } from '@apollo/server';
-import { GraphQLError, GraphQLFormattedError, GraphQLSchema, parse } from 'graphql';
+import { DocumentNode, GraphQLError, GraphQLFormattedError, GraphQLSchema, parse } from 'graphql';
 import { ListBounds, readListBounds } from './list-bounds';
 import { OperationLimits, countTokens, enforceOperationLimits, limitRefusal } from './operation-limits';
 
@@ -21,6 +23,10 @@ export interface OperationLimiterOptions {
   /** SDL to read list sizes from; the gateway reads them from the supergraph it loads instead. */
   sdl?: string;
 }
+
+/** How many queries' parses the screen keeps, and the longest query it keeps. */
+const CACHE_ENTRIES = 500;
+const CACHE_QUERY_CHARS = 32 * 1024;
 
 function formatted(error: GraphQLError): GraphQLFormattedError {
   const { http: _http, ...extensions } = error.extensions as Record<string, unknown>;
@@ -37,17 +43,43 @@ export class OperationLimiter {
     this.bounds = options.sdl ? readListBounds(options.sdl) : new Map();
   }
 
+  /**
+   * The token count and parsed document of queries seen before (at most CACHE_ENTRIES, each at
+   * most CACHE_QUERY_CHARS long): clients send the same few operations again and again, and
+   * lexing and parsing them is most of the screen's cost. The limits are still checked on every
+   * request (the cost depends on the variables).
+   */
+  /** Request bodies the screen has passed (the plugin skips them: the same operation, measured once). */
+  private readonly screened = new WeakSet<object>();
+
+  private readonly parsed = new Map<string, { tokens: number | undefined; document: DocumentNode | undefined }>();
+
+  private parse(query: string): { tokens: number | undefined; document: DocumentNode | undefined } {
+    const cached = this.parsed.get(query);
+    if (cached) return cached;
+    const tokens = countTokens(query);
+    let document: DocumentNode | undefined;
+    if (tokens !== undefined && tokens <= this.limits.maxTokens) {
+      try {
+        document = parse(query, { maxTokens: this.limits.maxTokens });
+      } catch {
+        document = undefined; // Apollo's parser reports it
+      }
+    }
+    const entry = { tokens, document };
+    if (query.length <= CACHE_QUERY_CHARS) {
+      if (this.parsed.size >= CACHE_ENTRIES) this.parsed.clear();
+      this.parsed.set(query, entry);
+    }
+    return entry;
+  }
+
   /** Throws the refusal (a GraphQLError with HTTP 400) of an operation beyond a limit. */
   check(query: string, operationName: string | null | undefined, variables: Record<string, unknown> | undefined): void {
-    const tokens = countTokens(query);
+    const { tokens, document } = this.parse(query);
     if (tokens === undefined) return; // a syntax error: Apollo's parser names it
     if (tokens > this.limits.maxTokens) throw limitRefusal('maxTokens', tokens, this.limits.maxTokens);
-    let document;
-    try {
-      document = parse(query, { maxTokens: this.limits.maxTokens });
-    } catch {
-      return; // Apollo's parser reports it
-    }
+    if (!document) return; // Apollo's parser reports it
     enforceOperationLimits(document, operationName, variables, this.limits, this.schema, this.bounds);
   }
 
@@ -74,6 +106,8 @@ export class OperationLimiter {
         typeof operationName === 'string' ? operationName : undefined,
         variables && typeof variables === 'object' ? (variables as Record<string, unknown>) : undefined,
       );
+      // Checked once the schema is known: the plugin need not measure this request's operation again.
+      if (this.schema && body && typeof body === 'object') this.screened.add(body);
       return undefined;
     } catch (error) {
       if (error instanceof GraphQLError) return formatted(error);
@@ -91,6 +125,8 @@ export class OperationLimiter {
       }),
       requestDidStart: async () => ({
         didResolveOperation: async ({ document, request }) => {
+          const body = request.http?.body;
+          if (body && typeof body === 'object' && this.screened.has(body)) return;
           enforceOperationLimits(document, request.operationName, request.variables, this.limits, this.schema, this.bounds);
         },
       }),

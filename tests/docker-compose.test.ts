@@ -25,7 +25,8 @@ describe('docker-compose.yml', () => {
   it.each(SERVICES)('runs the %s subgraph on its own database and port', (agency) => {
     const service = services[agency];
     const prefix = envPrefix(agency);
-    expect(service.command.slice(-1)[0]).toBe(`subgraphs/${agency}/main.ts`);
+    // Compiled in the image (Dockerfile: npm run build:server): dist/ mirrors the sources.
+    expect(service.command.slice(-1)[0]).toBe(`dist/subgraphs/${agency}/main.js`);
     expect(fs.existsSync(path.join(root, 'subgraphs', agency, 'main.ts'))).toBe(true);
     expect(Number(service.environment[`${prefix}_PORT`])).toBe(DEFAULT_SUBGRAPH_PORTS[agency]);
     const db = new URL(service.environment[`${prefix}_DATABASE_URL`]);
@@ -39,7 +40,8 @@ describe('docker-compose.yml', () => {
 
   it('points the gateway at each subgraph’s service and port, and publishes only the gateway', () => {
     const gateway = services.gateway;
-    expect(gateway.command.slice(-1)[0]).toBe('gateway/main.ts');
+    expect(gateway.command.slice(-1)[0]).toBe('dist/gateway/main.js');
+    expect(fs.existsSync(path.join(root, 'gateway', 'main.ts'))).toBe(true);
     expect(Number(gateway.environment.GATEWAY_PORT)).toBe(DEFAULT_GATEWAY_PORT);
     expect(gateway.ports).toEqual([`${DEFAULT_GATEWAY_PORT}:${DEFAULT_GATEWAY_PORT}`]);
     for (const agency of SERVICES) {

@@ -11,8 +11,9 @@ import { SERVICES, ServiceName } from '../config';
 import { isCalendarDate } from '../scalars';
 import { PURPOSES, Purpose, ROLES, isAgency, isPurpose } from '../auth/vocabulary';
 import { SubgraphPolicy, coordinateMatches } from './classification';
+import { ROOT } from '../paths';
 
-export const MOU_DIR = path.join(__dirname, '..', '..', 'schema', 'mous');
+export const MOU_DIR = path.join(ROOT, 'schema', 'mous');
 
 export interface Grantee {
   /** An agency, or '*' for any agency (e.g. every agency's analysts). */

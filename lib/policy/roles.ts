@@ -15,8 +15,9 @@ import { SERVICES, ServiceName } from '../config';
 import { PURPOSES, Purpose, ROLES, isAgency, isPurpose } from '../auth/vocabulary';
 import { AgreementError } from './agreements';
 import { FEDERATION_PLUMBING, SubgraphPolicy, coordinateMatches, coordinatesOf } from './classification';
+import { ROOT } from '../paths';
 
-export const ROLES_DIR = path.join(__dirname, '..', '..', 'schema', 'roles');
+export const ROLES_DIR = path.join(ROOT, 'schema', 'roles');
 
 export interface RoleGrant {
   /** `<agency>/<role>#<n>`, as the access log names it. */

@@ -10,10 +10,11 @@ import { CounselingLoaders, createCounselingLoaders } from './loaders';
 import { CreateCounselingRecords1764000000000 } from './migrations/1764000000000-CreateCounselingRecords';
 import { counselingPolicy } from './policy';
 import { counselingResolvers } from './resolvers';
+import { ROOT } from '../../lib/paths';
 
 export const counseling: SubgraphDefinition<CounselingLoaders> = {
   name: 'counseling',
-  sdlPath: path.join(__dirname, 'schema.graphql'),
+  sdlPath: path.join(ROOT, 'subgraphs', 'counseling', 'schema.graphql'),
   resolvers: counselingResolvers,
   entities: [...counselingEntities, ConsentEntity, DisclosureEntity, IdempotencyRecordEntity, AccessEntity],
   migrations: [CreateCounselingRecords1764000000000, CreateDisclosureLog1764100000000, CreateConsent1764100000001, CreateIdempotencyRecords1764200000000, OneEnrollmentPerMandate1764200000001, CreateAccessLog1764300000001],

@@ -11,10 +11,11 @@ import { CreateHousingRecords1764000000000 } from './migrations/1764000000000-Cr
 import { CreateShelterStaffAssignment1764300000000 } from './migrations/1764300000000-CreateShelterStaffAssignment';
 import { housingPolicy } from './policy';
 import { housingResolvers } from './resolvers';
+import { ROOT } from '../../lib/paths';
 
 export const housing: SubgraphDefinition<HousingLoaders> = {
   name: 'housing',
-  sdlPath: path.join(__dirname, 'schema.graphql'),
+  sdlPath: path.join(ROOT, 'subgraphs', 'housing', 'schema.graphql'),
   resolvers: housingResolvers,
   entities: [...housingEntities, ConsentEntity, DisclosureEntity, IdempotencyRecordEntity, AccessEntity],
   migrations: [CreateHousingRecords1764000000000, CreateDisclosureLog1764100000000, CreateConsent1764100000001, CreateIdempotencyRecords1764200000000, OneOpenShelterStayPerPerson1764200000001, CreateAccessLog1764300000001, CreateShelterStaffAssignment1764300000000],

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { ROOT } from '../../lib/paths';
 import { CreateDisclosureLog1764100000000, DisclosureEntity } from '../../lib/policy/audit';
 import { AccessEntity, CreateAccessLog1764300000001 } from '../../lib/policy/access-log';
 import { ConsentEntity, CreateConsent1764100000001 } from '../../lib/policy/consent';
@@ -13,7 +14,7 @@ import { outcomesResolvers } from './resolvers';
 /** The fifth subgraph: the honest broker's de-identified snapshot and the analysts' aggregates. */
 export const outcomes: SubgraphDefinition<OutcomesLoaders> = {
   name: 'outcomes',
-  sdlPath: path.join(__dirname, 'schema.graphql'),
+  sdlPath: path.join(ROOT, 'subgraphs', 'outcomes', 'schema.graphql'),
   resolvers: outcomesResolvers,
   // The shared tables every subgraph has (the disclosure log records what analysts were answered).
   entities: [...outcomesEntities, ConsentEntity, DisclosureEntity, IdempotencyRecordEntity, AccessEntity],

@@ -174,6 +174,38 @@ describe('the Apollo plugin, for operations that do not come through the HTTP fr
   });
 });
 
+describe('the screen and the plugin together', () => {
+  test('a query seen before is parsed once but still measured with each request\'s variables; the plugin skips what the screen passed, and only that', async () => {
+    const { ApolloServer } = require('@apollo/server');
+    const sdl = `directive @listSize(assumedSize: Int, slicingArguments: [String!], sizedFields: [String!], requireOneSlicingArgument: Boolean = true) on FIELD_DEFINITION
+      type Query { items(first: Int!): [Item!] @listSize(slicingArguments: ["first"]) }
+      type Item { id: ID children: [Item!] @listSize(assumedSize: 100) }`;
+    const limiter = new OperationLimiter({ limits: { ...LIMITS, maxCost: 1_000 }, sdl });
+    const server = new ApolloServer({ typeDefs: sdl, resolvers: { Query: { items: () => [] } }, plugins: [limiter.plugin()] });
+    await server.start();
+    try {
+      const query = 'query ($n: Int!) { items(first: $n) { children { id } } }';
+      const search = new URLSearchParams();
+      expect(limiter.screen({ body: { query, variables: { n: 2 } }, search })).toBeUndefined();
+      // The same text with other variables: not parsed again, refused by its own cost.
+      expect(limiter.screen({ body: { query, variables: { n: 20 } }, search })?.extensions).toMatchObject({ code: 'OPERATION_TOO_COSTLY', measured: 2021 });
+      expect(limiter.screen({ body: { query, variables: { n: 3 } }, search })).toBeUndefined();
+      expect((limiter as unknown as { parsed: Map<string, unknown> }).parsed.size).toBe(1); // one text, one parse kept
+      // A body the screen passed is not measured again by the plugin; any other request is.
+      const passed = { query, variables: { n: 2 } };
+      expect(limiter.screen({ body: passed, search })).toBeUndefined();
+      const http = (body: unknown) => ({ method: 'POST', headers: new Map(), search: '', body });
+      const skipped = await server.executeOperation({ query, variables: { n: 20 }, http: http(passed) } as never);
+      expect(skipped.body.singleResult.errors).toBeUndefined(); // (variables differ from the body only in this test)
+      const unscreened = await server.executeOperation({ query, variables: { n: 20 }, http: http({ query, variables: { n: 20 } }) } as never);
+      expect(unscreened.http.status).toBe(400);
+      expect(unscreened.body.singleResult.errors[0].extensions.code).toBe('OPERATION_TOO_COSTLY');
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
 describe('settings', () => {
   test('every limit has a documented variable, known to docker-compose checks', () => {
     const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
