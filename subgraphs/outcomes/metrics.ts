@@ -186,15 +186,20 @@ const revictimization: MetricSpec = {
       const seen = firstOrder.get(o.protected);
       if (!seen || o.issued < seen.issued || (o.issued === seen.issued && c.case < seen.c.case)) firstOrder.set(o.protected, { c, issued: o.issued });
     }
+    // Dates of protective-order violations, by each person an order of the case protects.
+    const orderViolations = new Map<string, string[]>();
+    for (const c of cases) {
+      const dates = c.violations.filter((v) => v.type === 'PROTECTIVE_ORDER_VIOLATION' && v.occurred).map((v) => v.occurred!);
+      if (dates.length === 0) continue;
+      for (const p of new Set(c.orders.map((o) => o.protected).filter((x): x is string => Boolean(x)))) orderViolations.set(p, [...(orderViolations.get(p) ?? []), ...dates]);
+    }
     const out: Unit[] = [];
     for (const [person, index] of firstOrder) {
       const through = addYear(index.issued);
       if (through > asOf) continue;
       const newCase = (byPerson.get(person) ?? []).some((x) => x.c !== index.c && PROTECTED_ROLES.has(x.role ?? '') && inWindow(x.c.filed, index.issued, through));
       // A protective-order violation in any case where an order protects this person.
-      const orderViolation = cases.some(
-        (c) => c.orders.some((o) => o.protected === person) && c.violations.some((v) => v.type === 'PROTECTIVE_ORDER_VIOLATION' && inWindow(v.occurred, index.issued, through)),
-      );
+      const orderViolation = (orderViolations.get(person) ?? []).some((d) => inWindow(d, index.issued, through));
       out.push({ key: { ...caseDims(index.c), ...period(index.issued) }, protect: [newCase || orderViolation ? 1 : 0, 1] });
     }
     return out;
