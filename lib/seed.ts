@@ -4,9 +4,35 @@
  * enrollments that answer the mandates; the shelter stays that answer the referrals; probation's
  * supervision, tests and violation reports; and the court's violations and sanctions on them.
  *
- * Case i is generated from its own random stream, so it is the same whatever the total size.
+ * Case i is generated from its own random streams, so it is the same whatever the total size.
  * Case 0 always has every agency's records: it is the demo case.
+ *
+ * The data set gives the outcome metrics something to say. Intended rates, and what a 10,000-case
+ * seed gave (checked with SQL, bench/seed-rates.sh; see README "Seed data"):
+ *
+ * | what                                                         | intended                          | 10,000 cases      |
+ * | ------------------------------------------------------------ | --------------------------------- | ----------------- |
+ * | cases filed                                                   | 4 years back from the anchor      | 2022-11 … 2026-10 |
+ * | courts (share of cases: Riverside, Lakeshore, Northfield, Harbor City) | 40 / 20 / 28 / 12 % | 39.7 / 20.7 / 27.9 / 11.7 |
+ * | disposed (closed or dismissed) when the day has come          | criminal 45–300 d, civil 14–120 d | 87 % disposed     |
+ * | mandates completed by the due date: batterer intervention     | lowest (26 sessions), ~35 %       | 34.8 %            |
+ * |   substance use / mental health / parenting                   | ~50 / ~50 / ~60 %                 | 51.9 / 48.4 / 59.2 |
+ * |   by court: Lakeshore (slow, low compliance) … Harbor City     | ~30 % … ~55 %                     | 31.0 … 53.2 %     |
+ * | respondents with a new case or sustained violation ≤ 12 months | completers clearly fewer          | 18.0 % vs 29.8 %  |
+ * |   of disposition (closed index cases with a mandate)            |  (~18 % vs ~30 %)                 |                   |
+ * | protected persons named in a new case or order violation ≤ 12 m | ~13 %                             | 13.5 %            |
+ * | referred victims enrolled in counseling ≤ 30 days              | ~60 %, by court 50–70 %           | 60.1 % (50.7–69.5) |
+ * | referred victims admitted to shelter or applied ≤ 30 days      | ~65 %, by court 50–75 %           | 65.7 % (54.3–76.3) |
+ * | days mandate → enrollment (median: Harbor City, Northfield, Riverside, Lakeshore) | 6 … 25   | 6 / 10 / 14 / 25  |
+ * | days violation → sanction (median, same order)                 | 13 … 47                           | 13 / 22 / 27 / 47 |
+ *
+ * The mechanism: each case's respondent has a propensity to comply (drawn, or inherited in a
+ * follow-up case) and, with it and the court, whether they complete their programs; completion
+ * sets their attendance, and propensity and completion set positive tests, new offenses, order
+ * violations and the chance that a later case names them again (a follow-up case: the respondent
+ * — often with the same victim — of a recent earlier case, filed after its disposition).
  */
+import { createHash } from 'node:crypto';
 import { DataSource, EntityManager, EntitySchema } from 'typeorm';
 import { AgencyName } from './config';
 import * as courts from '../subgraphs/courts/entities';
@@ -44,7 +70,8 @@ function mulberry32(seed: number): () => number {
 
 class Random {
   private readonly next: () => number;
-  constructor(seed: number, stream: number) {
+  private ids = 0;
+  constructor(private readonly seed: number, private readonly stream: number) {
     this.next = mulberry32(Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(stream + 1, 0xc2b2ae35));
   }
   float(): number {
@@ -59,8 +86,16 @@ class Random {
   pick<T>(items: readonly T[]): T {
     return items[Math.floor(this.next() * items.length)];
   }
+  /**
+   * A random (version 4) UUID. Every mulberry32 stream is a stretch of one cycle of 2^32 states,
+   * so two cases' streams can overlap and draw the same digits: ids of cases after the demo case
+   * are therefore a hash of (seed, stream, how many ids the stream has made), unique whatever the
+   * overlap. The digits are still drawn, so every other draw stays where it was; the demo case
+   * (stream 0) and the shelters keep the drawn ids.
+   */
   uuid(): string {
-    const hex = Array.from({ length: 32 }, () => Math.floor(this.next() * 16).toString(16));
+    let hex = Array.from({ length: 32 }, () => Math.floor(this.next() * 16).toString(16));
+    if (this.stream > 0) hex = [...createHash('sha1').update(`${this.seed}:${this.stream}:${this.ids++}`).digest('hex').slice(0, 32)];
     hex[12] = '4';
     hex[16] = ((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16);
     const s = hex.join('');
@@ -75,6 +110,15 @@ function addDays(date: string, days: number): string {
 }
 
 const minDate = (a: string, b: string) => (a < b ? a : b);
+const clamp = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x));
+
+/** The index whose cumulative weight first exceeds u * total. */
+function weightedIndex(weights: number[], u: number): number {
+  const total = weights.reduce((a, b) => a + b, 0);
+  let acc = 0;
+  for (let i = 0; i < weights.length; i++) if (u * total < (acc += weights[i])) return i;
+  return weights.length - 1;
+}
 
 // ---------------------------------------------------------------- vocabulary
 
@@ -97,6 +141,21 @@ const PROVIDERS: Record<string, string[]> = {
 const CONDITIONS = ['No contact with the protected party', 'Stay 500 feet away from the protected party',
   'Complete batterer intervention program', 'No alcohol or drugs; submit to testing',
   'Surrender all firearms', 'Report to probation officer as directed', 'Maintain employment'];
+/**
+ * The courts' differences the outcome metrics should show: size (share of cases), program
+ * compliance (added to the chance of completing), days from mandate to enrollment, how many
+ * referred victims take the service up (added to the chance), days from violation report to
+ * sanction. The integrated DV court is small, quick and best complied with.
+ */
+const COURT_PROFILES = [
+  { weight: 0.4, compliance: 0, enrollDays: [4, 24], uptake: 0, sanctionDays: [10, 35] },
+  { weight: 0.2, compliance: -0.12, enrollDays: [7, 45], uptake: -0.12, sanctionDays: [20, 75] },
+  { weight: 0.28, compliance: 0.04, enrollDays: [3, 18], uptake: 0.05, sanctionDays: [7, 28] },
+  { weight: 0.12, compliance: 0.12, enrollDays: [2, 10], uptake: 0.12, sanctionDays: [3, 14] },
+];
+/** Follow-up cases: the chance a case is one, and that its chosen earlier case's respondent takes it. */
+const FOLLOW_UP = { chance: 0.22, ifCompleted: 0.2, ifNotCompleted: 0.65, sameVictim: 0.7 };
+
 const SHELTERS = [
   { name: 'Willow House', address: '100 Confidential Way', city: 'Riverside', capacity: 24 },
   { name: 'Harbor Light Shelter', address: '200 Undisclosed Ave', city: 'Harbor City', capacity: 40 },
@@ -160,27 +219,97 @@ function person(rnd: Random, bornFrom: number, bornTo: number): courts.Person {
   };
 }
 
+/**
+ * What later cases may refer to: a case's people, court, dates, its respondent's propensity to
+ * comply and whether they complete their mandated programs. From the case's own streams only (the
+ * main one up to the court, then streams of its own), so a follow-up case can replay it cheaply.
+ */
+interface CaseCore {
+  rnd: Random;
+  demo: boolean;
+  id: string;
+  filedDate: string;
+  criminal: boolean;
+  victim: courts.Person;
+  accused: courts.Person;
+  /** People already written by an earlier case (a follow-up case names them again). */
+  reused: Set<string>;
+  court: number;
+  status: string;
+  dispositionDate: string | null;
+  /** 0..1: how reliably the respondent does what the court orders. */
+  propensity: number;
+  /** Whether the respondent completes the programs the court mandates (each program may still fail). */
+  completes: boolean;
+}
+
+const TRAITS_STREAM = 0x7a175;
+const LINK_STREAM = 0x11c4ed;
+function caseCore(seed: number, index: number): CaseCore {
+  const rnd = new Random(seed, index);
+  const traits = new Random(seed ^ TRAITS_STREAM, index);
+  const demo = index === 0;
+  let filedDate = demo ? DEMO_FILED_DATE : addDays(SEED_ANCHOR, -rnd.int(20, 1460));
+  let criminal = demo || rnd.chance(0.7);
+  let victim = person(rnd, 1960, 2004);
+  let accused = person(rnd, 1955, 2003);
+  const id = rnd.uuid();
+  const courtDraw = rnd.float();
+  const court = demo ? Math.floor(courtDraw * COURTS.length) : weightedIndex(COURT_PROFILES.map((c) => c.weight), courtDraw);
+  const reused = new Set<string>();
+  let sourcePropensity: number | undefined;
+  // A follow-up: the respondent of a recent earlier case, in court again after its disposition
+  // (more often when they did not complete their program), often with the same victim.
+  const link = new Random(seed ^ LINK_STREAM, index);
+  if (!demo && index > 1 && link.chance(FOLLOW_UP.chance)) {
+    const source = caseCore(seed, index - link.int(1, Math.min(40, index - 1)));
+    const accept = link.chance(source.completes ? FOLLOW_UP.ifCompleted : FOLLOW_UP.ifNotCompleted);
+    const filed = source.dispositionDate ? addDays(source.dispositionDate, link.int(20, 540)) : null;
+    if (accept && filed && filed <= addDays(SEED_ANCHOR, -20)) {
+      filedDate = filed;
+      accused = source.accused;
+      reused.add(accused.id);
+      sourcePropensity = source.propensity;
+      criminal = link.chance(0.8);
+      if (link.chance(FOLLOW_UP.sameVictim)) {
+        victim = source.victim;
+        reused.add(victim.id);
+      }
+    }
+  }
+  const drawn = (traits.float() + traits.float()) / 2;
+  const propensity = reused.has(accused.id) ? sourcePropensity! : drawn;
+  const completes = traits.chance(clamp(0.15 + 0.7 * propensity + COURT_PROFILES[court].compliance, 0.02, 0.98));
+  // Disposed (sentencing, final order, dismissal) some months after filing, if that day has come.
+  const dismissed = traits.chance(criminal ? 0.18 : 0.25);
+  const disposedAfter = dismissed ? traits.int(20, 180) : criminal ? traits.int(45, 300) : traits.int(14, 120);
+  const pending = traits.chance(0.05);
+  const dispositionDay = addDays(filedDate, disposedAfter);
+  const disposed = !demo && !pending && dispositionDay <= SEED_ANCHOR;
+  return {
+    rnd, demo, id, filedDate, criminal, victim, accused, reused, court,
+    status: disposed ? (dismissed ? 'DISMISSED' : 'CLOSED') : 'OPEN',
+    dispositionDate: disposed ? dispositionDay : null,
+    propensity, completes,
+  };
+}
+
 /** Appends case `index`'s records, for every agency, to `out`. */
 export function generateCase(seed: number, index: number, shelters: housing.Shelter[], out: SeedRows): void {
-  const rnd = new Random(seed, index);
-  const demo = index === 0;
-  const filedDate = demo ? DEMO_FILED_DATE : addDays(SEED_ANCHOR, -rnd.int(20, 900));
-  const criminal = demo || rnd.chance(0.7);
-  const victim = person(rnd, 1960, 2004);
-  const accused = person(rnd, 1955, 2003);
-  const status = demo ? 'OPEN' : rnd.pick(['OPEN', 'OPEN', 'OPEN', 'CLOSED', 'CLOSED', 'DISMISSED']);
+  const core = caseCore(seed, index);
+  const { rnd, demo, filedDate, criminal, victim, accused } = core;
+  const profile = COURT_PROFILES[core.court];
   const caseRow: courts.CourtCase = {
-    id: rnd.uuid(),
+    id: core.id,
     docketNumber: `DV-${filedDate.slice(0, 4)}-${String(index + 1).padStart(6, '0')}`,
     caseType: criminal ? 'CRIMINAL_DOMESTIC_VIOLENCE' : 'CIVIL_PROTECTION_ORDER',
-    status,
-    courtName: rnd.pick(COURTS),
+    status: core.status,
+    courtName: COURTS[core.court],
     filedDate,
-    // Drawn from a stream of its own, so the case's other draws stay as they were.
-    dispositionDate: status === 'OPEN' ? null : minDate(addDays(filedDate, new Random(seed ^ 0xd15905e, index).int(30, 240)), SEED_ANCHOR),
+    dispositionDate: core.dispositionDate,
   };
   const c = out.courts;
-  c.people.push(victim, accused);
+  for (const p of [victim, accused]) if (!core.reused.has(p.id)) c.people.push(p);
   c.cases.push(caseRow);
   c.parties.push(
     { id: rnd.uuid(), caseId: caseRow.id, personId: victim.id, role: criminal ? 'VICTIM' : 'PETITIONER' },
@@ -219,15 +348,29 @@ export function generateCase(seed: number, index: number, shelters: housing.Shel
       vacateResidence: rnd.chance(0.3),
       otherConditions: rnd.chance(0.3) ? 'No contact through third parties or social media' : null,
     });
+    // The respondent contacts or approaches the protected person despite the order (reported by the victim or police).
+    const order = c.orders[c.orders.length - 1];
+    const occurredDate = demo ? SEED_ANCHOR : addDays(order.issuedDate, rnd.int(5, 420));
+    if (!demo && rnd.chance(0.03 + 0.2 * (1 - core.propensity)) && occurredDate <= addDays(SEED_ANCHOR, -3)) {
+      const finding = rnd.chance(0.75) ? 'SUSTAINED' : rnd.pick(['PENDING', 'NOT_SUSTAINED']);
+      const violation: courts.Violation = {
+        id: rnd.uuid(), caseId: caseRow.id, personId: accused.id, violationType: 'PROTECTIVE_ORDER_VIOLATION', reportedBy: 'COURTS',
+        probationReportId: null, occurredDate, description: 'Contact with the protected person in violation of the order.', finding,
+      };
+      c.violations.push(violation);
+      if (finding === 'SUSTAINED') sanction(rnd, out, core, violation, minDate(addDays(occurredDate, rnd.int(1, 10)), SEED_ANCHOR));
+    }
   }
 
   // The court mandates programs; counseling enrolls the respondent and reports back.
   const programs: string[] = [];
   if (demo || rnd.chance(criminal ? 0.9 : 0.3)) programs.push('BATTERER_INTERVENTION');
   if (demo || rnd.chance(0.35)) programs.push('SUBSTANCE_USE_TREATMENT');
+  if (!demo && rnd.chance(0.12)) programs.push('MENTAL_HEALTH_COUNSELING');
+  if (!demo && rnd.chance(criminal ? 0.08 : 0.3)) programs.push('PARENTING');
   for (const programType of programs) {
     const orderedDate = addDays(filedDate, rnd.int(10, 40));
-    const requiredSessions = programType === 'BATTERER_INTERVENTION' ? 26 : 12;
+    const requiredSessions = REQUIRED_SESSIONS[programType];
     const mandate: courts.ProgramMandate = {
       id: rnd.uuid(),
       caseId: caseRow.id,
@@ -250,17 +393,20 @@ export function generateCase(seed: number, index: number, shelters: housing.Shel
         irrevocableUntil: addDays(orderedDate, 365), legalBasis: '42 CFR Part 2 (2.31; 2.35)',
       });
     }
-    if (orderedDate < SEED_ANCHOR && (demo || rnd.chance(0.85))) {
+    if (orderedDate < SEED_ANCHOR && (demo || rnd.chance(0.7 + 0.25 * core.propensity))) {
+      // Completers attend reliably; the others drift away (some programs are harder to finish).
+      const completing = !demo && core.completes && rnd.chance(PROGRAM_COMPLETION[programType]);
       mandate.status = enroll(rnd, out, {
         personId: accused.id,
         caseId: caseRow.id,
         mandateId: mandate.id,
         programType,
         referralSource: 'COURT_MANDATE',
-        enrolledDate: addDays(orderedDate, rnd.int(3, 21)),
+        enrolledDate: addDays(orderedDate, demo ? rnd.int(3, 21) : rnd.int(profile.enrollDays[0], profile.enrollDays[1])),
         requiredSessions,
         recipient: 'COURTS',
         demo,
+        reliability: demo ? undefined : completing ? 0.84 + rnd.float() * 0.15 : 0.35 + rnd.float() * 0.4,
       });
     }
   }
@@ -268,20 +414,45 @@ export function generateCase(seed: number, index: number, shelters: housing.Shel
   // The court refers the victim to services; housing and counseling take them up.
   if (demo || rnd.chance(0.6)) {
     const referredDate = addDays(filedDate, rnd.int(0, 5));
+    // Most referred victims start counseling within two weeks; some later, some never.
+    const enrolls = demo || rnd.chance(clamp(0.72 + profile.uptake, 0, 1));
     c.referrals.push({ id: rnd.uuid(), caseId: caseRow.id, personId: victim.id, serviceType: 'COUNSELING',
-      toAgency: 'COUNSELING', referredDate, status: 'ACCEPTED' });
-    enroll(rnd, out, {
-      personId: victim.id, caseId: caseRow.id, mandateId: null, programType: 'VICTIM_COUNSELING',
-      referralSource: 'COURT_REFERRAL', enrolledDate: addDays(referredDate, rnd.int(1, 10)), requiredSessions: null,
-      recipient: 'COURTS', demo,
-    });
+      toAgency: 'COUNSELING', referredDate, status: enrolls ? 'ACCEPTED' : rnd.pick(['SENT', 'DECLINED']) });
+    const enrolledDate = addDays(referredDate, demo ? rnd.int(1, 10) : rnd.chance(0.8) ? rnd.int(1, 14) : rnd.int(20, 75));
+    if (enrolls && enrolledDate <= SEED_ANCHOR) {
+      enroll(rnd, out, {
+        personId: victim.id, caseId: caseRow.id, mandateId: null, programType: 'VICTIM_COUNSELING',
+        referralSource: 'COURT_REFERRAL', enrolledDate, requiredSessions: null,
+        recipient: 'COURTS', demo,
+      });
+    }
   }
-  if (demo || rnd.chance(0.3)) {
+  const shelterReferral = demo || rnd.chance(0.4);
+  // Shelter beds are short: some referred victims wait or are not admitted (and may apply for housing instead).
+  const admitted = shelterReferral && (demo || rnd.chance(clamp(0.6 + profile.uptake, 0, 1)));
+  if (shelterReferral && !admitted) {
+    const referredDate = addDays(filedDate, rnd.int(0, 3));
+    c.referrals.push({ id: rnd.uuid(), caseId: caseRow.id, personId: victim.id, serviceType: 'SHELTER',
+      toAgency: 'HOUSING', referredDate, status: rnd.pick(['SENT', 'DECLINED']) });
+    const appliedDate = addDays(referredDate, rnd.int(5, 50));
+    if (rnd.chance(0.45) && appliedDate <= SEED_ANCHOR) {
+      const decided = appliedDate < addDays(SEED_ANCHOR, -30) && rnd.chance(0.7);
+      const status = decided ? rnd.pick(['APPROVED', 'HOUSED', 'DENIED']) : 'SUBMITTED';
+      out.housing.applications.push({
+        id: rnd.uuid(), personId: victim.id, caseId: caseRow.id,
+        program: rnd.pick(['RAPID_REHOUSING', 'TRANSITIONAL_HOUSING', 'EMERGENCY_RENTAL_ASSISTANCE']),
+        appliedDate, status, decisionDate: decided ? addDays(appliedDate, rnd.int(5, 25)) : null,
+        monthlyAssistance: decided && status !== 'DENIED' ? rnd.int(6, 18) * 100 : null,
+      });
+    }
+  }
+  if (admitted) {
     const referredDate = addDays(filedDate, rnd.int(0, 3));
     c.referrals.push({ id: rnd.uuid(), caseId: caseRow.id, personId: victim.id, serviceType: 'SHELTER',
       toAgency: 'HOUSING', referredDate, status: 'ACCEPTED' });
-    const admittedDate = addDays(referredDate, rnd.int(0, 2));
-    const exited = !demo && rnd.chance(0.6);
+    const admittedDate = minDate(addDays(referredDate, demo ? rnd.int(0, 2) : rnd.chance(0.85) ? rnd.int(0, 3) : rnd.int(10, 45)), SEED_ANCHOR);
+    // A victim named again in a follow-up case may have an open stay from the earlier one: this one has ended.
+    const exited = !demo && (core.reused.has(victim.id) || rnd.chance(0.6));
     const exitedDate = exited ? minDate(addDays(admittedDate, rnd.int(14, 120)), SEED_ANCHOR) : null;
     out.housing.stays.push({
       id: rnd.uuid(), personId: victim.id, caseId: caseRow.id, shelterId: rnd.pick(shelters).id, admittedDate,
@@ -311,9 +482,17 @@ export function generateCase(seed: number, index: number, shelters: housing.Shel
 
   // Probation supervises the convicted defendant and reports violations; the court acts on them.
   if (criminal && caseRow.status !== 'DISMISSED' && (demo || rnd.chance(0.8))) {
-    supervise(rnd, out, caseRow, accused.id, demo);
+    supervise(rnd, out, core, caseRow, accused.id);
   }
 }
+
+const REQUIRED_SESSIONS: Record<string, number> = {
+  BATTERER_INTERVENTION: 26, SUBSTANCE_USE_TREATMENT: 12, MENTAL_HEALTH_COUNSELING: 16, PARENTING: 10,
+};
+/** Of the respondents who complete their programs, the share who complete each kind. */
+const PROGRAM_COMPLETION: Record<string, number> = {
+  BATTERER_INTERVENTION: 0.82, SUBSTANCE_USE_TREATMENT: 0.9, MENTAL_HEALTH_COUNSELING: 0.95, PARENTING: 1,
+};
 
 interface EnrollmentPlan {
   personId: string;
@@ -325,12 +504,14 @@ interface EnrollmentPlan {
   requiredSessions: number | null;
   recipient: string;
   demo: boolean;
+  /** Chance of attending each session (drawn here when not given). */
+  reliability?: number;
 }
 
 /** Enrolls, records weekly sessions up to the anchor date, and returns the mandate's standing. */
 function enroll(rnd: Random, out: SeedRows, plan: EnrollmentPlan): string {
   const k = out.counseling;
-  const reliability = plan.demo ? 0.8 : rnd.float() * 0.5 + 0.5;
+  const reliability = plan.demo ? 0.8 : plan.reliability ?? rnd.float() * 0.5 + 0.5;
   const enrollment: counseling.ProgramEnrollment = {
     id: rnd.uuid(), personId: plan.personId, caseId: plan.caseId, mandateId: plan.mandateId,
     programType: plan.programType, providerName: rnd.pick(PROVIDERS[plan.programType]),
@@ -373,9 +554,14 @@ function enroll(rnd: Random, out: SeedRows, plan: EnrollmentPlan): string {
   return 'IN_PROGRESS';
 }
 
-function supervise(rnd: Random, out: SeedRows, caseRow: courts.CourtCase, personId: string, demo: boolean): void {
+/**
+ * Probation: pretrial supervision while the case is open, probation from sentencing once it is
+ * closed. Positive tests and new offenses come more often from respondents who do not comply.
+ */
+function supervise(rnd: Random, out: SeedRows, core: CaseCore, caseRow: courts.CourtCase, personId: string): void {
+  const { demo } = core;
   const p = out.probation;
-  const startDate = addDays(caseRow.filedDate, rnd.int(30, 90));
+  const startDate = core.dispositionDate ? addDays(core.dispositionDate, rnd.int(0, 14)) : addDays(caseRow.filedDate, rnd.int(30, 90));
   if (startDate > SEED_ANCHOR) return;
   const supervision: probation.Supervision = {
     id: rnd.uuid(), personId, caseId: caseRow.id, officerName: rnd.pick(OFFICERS),
@@ -386,27 +572,39 @@ function supervise(rnd: Random, out: SeedRows, caseRow: courts.CourtCase, person
   p.supervisions.push(supervision);
   const instrument = rnd.pick(['ODARA', 'DVSI_R', 'DANGER_ASSESSMENT']);
   const maxScore = instrument === 'ODARA' ? 13 : instrument === 'DVSI_R' ? 33 : 20;
-  const score = rnd.int(Math.floor(maxScore / 4), maxScore);
+  const least = Math.floor(maxScore / 4);
+  // The assessed risk follows the respondent's (unobserved) propensity, with noise.
+  const score = demo ? rnd.int(least, maxScore) : Math.round(least + (maxScore - least) * clamp(1 - core.propensity + (rnd.float() - 0.5) * 0.5, 0, 1));
   p.assessments.push({ id: rnd.uuid(), supervisionId: supervision.id, instrument, score,
     riskLevel: riskLevel(instrument, score), assessedDate: addDays(startDate, rnd.int(0, 14)), assessorName: supervision.officerName });
+  const risk = (1 - core.propensity) * (core.completes ? 0.45 : 1);
+  const positiveChance = demo ? 0.07 : 0.01 + 0.06 * risk;
+  // A new offense within the first year of supervision (~24 check-ins) for 3% + 38% x risk of respondents.
+  const offenseChance = 1 - Math.pow(1 - (0.03 + 0.38 * risk), 1 / 24);
   let day = startDate;
   let violationFiled = false;
+  let offended = false;
   for (let w = 0; w < 52; w++) {
     day = addDays(day, rnd.int(10, 21));
     if (day > SEED_ANCHOR) break;
-    const missed = rnd.chance(demo ? 0.1 : 0.12);
+    const missed = rnd.chance(demo ? 0.1 : 0.06 + 0.15 * risk);
     p.checkIns.push({ id: rnd.uuid(), supervisionId: supervision.id, checkInDate: day,
       method: rnd.pick(['OFFICE', 'OFFICE', 'HOME_VISIT', 'PHONE']), outcome: missed ? 'MISSED' : 'COMPLETED',
       notes: missed ? 'Did not report as directed.' : null });
     if (w % 2 === 0) {
-      const positive = (demo && w === 2) || rnd.chance(0.07);
+      const positive = (demo && w === 2) || rnd.chance(positiveChance);
       p.drugTests.push({ id: rnd.uuid(), supervisionId: supervision.id, collectedDate: day,
         testType: rnd.pick(['URINALYSIS', 'BREATHALYZER', 'ORAL_FLUID']), result: positive ? 'POSITIVE' : 'NEGATIVE',
         substancesDetected: positive ? [rnd.pick(['alcohol', 'methamphetamine', 'cocaine', 'THC'])] : [] });
       if (positive && !violationFiled) {
         violationFiled = true;
-        reportViolation(rnd, out, supervision, day, 'POSITIVE_DRUG_TEST', demo);
+        reportViolation(rnd, out, core, supervision, day, 'POSITIVE_DRUG_TEST');
       }
+    }
+    if (!demo && !offended && rnd.chance(offenseChance)) {
+      offended = true;
+      violationFiled = true;
+      reportViolation(rnd, out, core, supervision, day, 'NEW_OFFENSE');
     }
     if (w % 8 === 7) {
       p.complianceReports.push({ id: rnd.uuid(), supervisionId: supervision.id, reportDate: day,
@@ -415,14 +613,20 @@ function supervise(rnd: Random, out: SeedRows, caseRow: courts.CourtCase, person
   }
 }
 
-function reportViolation(rnd: Random, out: SeedRows, supervision: probation.Supervision, day: string, violationType: string, demo: boolean) {
+const VIOLATION_TEXT: Record<string, string> = {
+  POSITIVE_DRUG_TEST: 'Positive test reported to the court as a violation of conditions.',
+  NEW_OFFENSE: 'Arrest for a new offense reported to the court as a violation of conditions.',
+};
+
+function reportViolation(rnd: Random, out: SeedRows, core: CaseCore, supervision: probation.Supervision, day: string, violationType: string) {
+  const { demo } = core;
   const reportDate = minDate(addDays(day, rnd.int(1, 5)), SEED_ANCHOR);
   const report: probation.ViolationReport = {
     id: rnd.uuid(), supervisionId: supervision.id, caseId: supervision.caseId, reportDate, violationType,
-    description: 'Positive test reported to the court as a violation of conditions.', status: 'ACKNOWLEDGED',
+    description: VIOLATION_TEXT[violationType], status: 'ACKNOWLEDGED',
   };
   out.probation.violationReports.push(report);
-  if (!demo && !rnd.chance(0.7)) return;
+  if (!demo && !rnd.chance(violationType === 'NEW_OFFENSE' ? 0.9 : 0.7)) return;
   const sustained = demo || rnd.chance(0.8);
   const violation: courts.Violation = {
     id: rnd.uuid(), caseId: supervision.caseId, personId: supervision.personId, violationType, reportedBy: 'PROBATION',
@@ -430,11 +634,15 @@ function reportViolation(rnd: Random, out: SeedRows, supervision: probation.Supe
     finding: sustained ? 'SUSTAINED' : 'PENDING',
   };
   out.courts.violations.push(violation);
-  if (sustained) {
-    out.courts.sanctions.push({ id: rnd.uuid(), caseId: supervision.caseId, violationId: violation.id,
-      sanctionType: rnd.pick(['WARNING', 'INCREASED_SUPERVISION', 'ADDITIONAL_PROGRAM', 'ELECTRONIC_MONITORING']),
-      imposedDate: minDate(addDays(reportDate, rnd.int(7, 21)), SEED_ANCHOR), description: 'Sanction imposed at violation hearing.' });
-  }
+  if (sustained) sanction(rnd, out, core, violation, reportDate);
+}
+
+/** The court's sanction, some days after the violation was reported (how many depends on the court). */
+function sanction(rnd: Random, out: SeedRows, core: CaseCore, violation: courts.Violation, reportDate: string): void {
+  const [least, most] = core.demo ? [7, 21] : COURT_PROFILES[core.court].sanctionDays;
+  out.courts.sanctions.push({ id: rnd.uuid(), caseId: violation.caseId, violationId: violation.id,
+    sanctionType: rnd.pick(['WARNING', 'INCREASED_SUPERVISION', 'ADDITIONAL_PROGRAM', 'ELECTRONIC_MONITORING']),
+    imposedDate: minDate(addDays(reportDate, rnd.int(least, most)), SEED_ANCHOR), description: 'Sanction imposed at violation hearing.' });
 }
 
 // ---------------------------------------------------------------- writing

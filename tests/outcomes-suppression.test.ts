@@ -233,6 +233,8 @@ describe('primary suppression (threshold 10)', () => {
     [25, 30, 'SMALL_CELL'], // the difference: 5 did not reoffend
     [11, 21, 'SMALL_CELL'], // difference 10
     [20, 31, null], // 20, 31, 11: published
+    [45, 40, 'SMALL_CELL'], // a numerator past its denominator (violations per supervision-month): difference 5
+    [60, 40, null], // difference 20
   ])('%i of %i: %s', (numerator, denominator, reason) => {
     const c = one(numerator, denominator);
     expect(c.suppressed).toBe(reason);
@@ -247,8 +249,8 @@ describe('primary suppression (threshold 10)', () => {
   });
 
   it('refuses bad input, naming what is wrong', () => {
-    expect(() => publishTables([{ key: { court: 'A' }, numerator: 5, denominator: 3 }], [['court']])).toThrow(/fine cell 0 .*0 <= numerator <= denominator/);
-    expect(() => publishTables([{ key: { court: 'A' }, numerator: 1.5, denominator: 3 }], [['court']])).toThrow(/integers/);
+    expect(() => publishTables([{ key: { court: 'A' }, numerator: -1, denominator: 3 }], [['court']])).toThrow(/fine cell 0 needs non-negative integer counts/);
+    expect(() => publishTables([{ key: { court: 'A' }, numerator: 1.5, denominator: 3 }], [['court']])).toThrow(/integer/);
     expect(() => publishTables([{ key: { quarter: '2025-3' }, numerator: 1, denominator: 3 }], [['quarter']])).toThrow(/quarter must look like 2025-Q3/);
     expect(() => publishTables([{ key: { court: 'A' }, numerator: 1, denominator: 3 }], [['caseType']])).toThrow(/has no caseType/);
     expect(() => publishTables([], [['year', 'quarter']])).toThrow(/both year and quarter/);

@@ -16,8 +16,8 @@
  * 3. Audit, exact: the suppressed cells are the unknowns and every sum relation is a linear equation
  *    in them (published members are known constants). A suppressed cell is disclosed when its value
  *    is uniquely determined — its unit vector lies in the row space of the system (Gauss–Jordan over
- *    the integers with BigInt, gcd-normalised rows, so no rounding). Every disclosed cell gets one
- *    more complement and steps 2–3 repeat until the audit finds nothing.
+ *    the integers, gcd-normalised rows, in doubles with a BigInt fallback on overflow: no rounding).
+ *    Every disclosed cell gets one more complement and steps 2–3 repeat until the audit finds nothing.
  *
  * One suppression pattern protects numerator, denominator and their difference alike: a suppressed
  * cell publishes none of them, and each of the three is additive over the same relations.
@@ -121,8 +121,8 @@ function validate(fine: FineCell[], groupings: Dimension[][], threshold: number)
   });
   const used = new Set(groupings.flat());
   fine.forEach((c, i) => {
-    if (!Number.isSafeInteger(c.numerator) || !Number.isSafeInteger(c.denominator) || c.numerator < 0 || c.denominator < c.numerator)
-      throw new Error(`publishTables: fine cell ${i} needs integers 0 <= numerator <= denominator, got ${c.numerator}/${c.denominator}`);
+    if (!Number.isSafeInteger(c.numerator) || !Number.isSafeInteger(c.denominator) || c.numerator < 0 || c.denominator < 0)
+      throw new Error(`publishTables: fine cell ${i} needs non-negative integer counts, got ${c.numerator}/${c.denominator}`);
     if (c.key.quarter !== undefined) {
       const m = QUARTER.exec(c.key.quarter);
       if (!m) throw new Error(`publishTables: fine cell ${i} quarter must look like 2025-Q3, got ${c.key.quarter}`);
@@ -134,9 +134,13 @@ function validate(fine: FineCell[], groupings: Dimension[][], threshold: number)
 
 const isSmall = (v: number, threshold: number): boolean => v >= 1 && v <= threshold;
 
-/** Is the cell small by the primary rule: numerator, denominator or their difference between 1 and threshold? */
+/**
+ * Is the cell small by the primary rule: numerator, denominator or their difference between 1 and
+ * threshold? (A numerator may exceed its denominator, e.g. violations per supervision-month: the
+ * difference is then taken the other way.)
+ */
 export function isSmallCell(numerator: number, denominator: number, threshold = DEFAULT_THRESHOLD): boolean {
-  return isSmall(numerator, threshold) || isSmall(denominator, threshold) || isSmall(denominator - numerator, threshold);
+  return isSmall(numerator, threshold) || isSmall(denominator, threshold) || isSmall(Math.abs(denominator - numerator), threshold);
 }
 
 /** Every table of `groupings` (each a list of dimensions; [] = the total), suppressed jointly so no suppressed value is recoverable from any of them. */

@@ -1,4 +1,4 @@
-import { SeedRows, generateCase, shelterRows } from '../../lib/seed';
+import { DEFAULT_SEED, SeedRows, generateCase, shelterRows } from '../../lib/seed';
 
 function rowsFor(seed: number, indexes: number[]): SeedRows {
   const rows: any = {
@@ -34,6 +34,36 @@ describe('seed', () => {
     for (const v of rows.courts.violations) if (v.probationReportId) expect(reportIds.has(v.probationReportId)).toBe(true);
     for (const s of rows.probation.supervisions) expect(caseIds.has(s.caseId)).toBe(true);
     expect(new Set(rows.courts.cases.map((c) => c.docketNumber)).size).toBe(200);
+  });
+
+  it('names the respondent (and often the victim) of an earlier case again in follow-up cases, writing each person once', () => {
+    const rows = rowsFor(1, Array.from({ length: 400 }, (_, i) => i));
+    const ids = rows.courts.people.map((p) => p.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    const people = new Set(ids);
+    for (const party of rows.courts.parties) expect(people.has(party.personId)).toBe(true);
+    const casesOf = new Map<string, number>();
+    for (const party of rows.courts.parties) if (party.role === 'DEFENDANT' || party.role === 'RESPONDENT') casesOf.set(party.personId, (casesOf.get(party.personId) ?? 0) + 1);
+    expect([...casesOf.values()].filter((n) => n > 1).length).toBeGreaterThan(10);
+    // At most one open shelter stay per person (the database enforces it too).
+    const open = rows.housing.stays.filter((s) => s.exitedDate === null).map((s) => s.personId);
+    expect(new Set(open).size).toBe(open.length);
+    // A disposition date belongs to a closed or dismissed case, on or after its filing.
+    for (const c of rows.courts.cases) if (c.dispositionDate) expect(c.dispositionDate >= c.filedDate && c.status !== 'OPEN').toBe(true);
+  });
+
+  it('gives every record its own id, even where two cases\u2019 random streams overlap', () => {
+    // mulberry32 streams are stretches of one 2^32 cycle: with the default seed, the streams of
+    // these pairs of cases overlap, and ids drawn from them collided (a duplicate key at seeding).
+    const ids = (index: number) => {
+      const rows = rowsFor(DEFAULT_SEED, [index]);
+      return Object.entries(rows).flatMap(([, tables]) => Object.entries(tables as Record<string, { id: string }[]>)
+        .filter(([name]) => name !== 'people').flatMap(([, list]) => list.map((r) => r.id)));
+    };
+    for (const [a, b] of [[476, 3466], [2922, 5912], [819, 6461]]) {
+      const mine = new Set(ids(a));
+      expect(ids(b).filter((id) => mine.has(id))).toEqual([]);
+    }
   });
 
   it('lays every recorded fact on or before its anchor date, in order', () => {
