@@ -160,3 +160,25 @@ export async function refreshOutcomes(options: RefreshOptions): Promise<RefreshR
   progress(`snapshot ${stored.snapshotId}: ${stored.cells} cells (read ${Math.round(readMs)} ms, compute ${Math.round(stored.computeMs)} ms, write ${Math.round(stored.writeMs)} ms)`);
   return { snapshotId: stored.snapshotId, cases: records.length, cells: stored.cells, agreements, readMs, computeMs: stored.computeMs, writeMs: stored.writeMs };
 }
+
+/**
+ * Runs `refresh` every `intervalMs` (and once after `firstAfterMs`, when given), never two at once:
+ * a tick that comes while one is still running is skipped. A failure is logged by `onError`; the
+ * previous snapshot stays current. Returns how to stop the timer.
+ */
+export function refreshEvery(refresh: () => Promise<unknown>, intervalMs: number, onError: (error: unknown) => void, firstAfterMs?: number): () => void {
+  let running = false;
+  const tick = () => {
+    if (running) return;
+    running = true;
+    refresh().catch(onError).finally(() => (running = false));
+  };
+  const first = firstAfterMs === undefined ? undefined : setTimeout(tick, firstAfterMs);
+  const timer = intervalMs > 0 ? setInterval(tick, intervalMs) : undefined;
+  first?.unref();
+  timer?.unref();
+  return () => {
+    clearTimeout(first);
+    clearInterval(timer);
+  };
+}
