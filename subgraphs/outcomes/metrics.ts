@@ -333,9 +333,29 @@ export function fineCells(spec: MetricSpec, units: Unit[]): FineCell[] {
  * Every table the API answers for a metric (every grouping of at most 3 of its dimensions),
  * suppressed jointly, with the published values of each cell the suppression leaves.
  */
-export function publishMetric(spec: MetricSpec, units: Unit[], options: { complementary?: boolean; threshold?: number } = {}): Table[] {
+export interface PublishOptions {
+  complementary?: boolean;
+  threshold?: number;
+  /** Told when suppression fails for a metric (its cells are then all suppressed). */
+  onSuppressionFailure?: (metric: MetricName, error: unknown) => void;
+}
+
+export function publishMetric(spec: MetricSpec, units: Unit[], options: PublishOptions = {}): Table[] {
   const groupings = allowedGroupings(spec.dimensions);
-  const published: PublishedTable[] = publishTables(fineCells(spec, units), groupings, options);
+  const fine = fineCells(spec, units);
+  let published: PublishedTable[];
+  try {
+    published = publishTables(fine, groupings, { complementary: options.complementary, threshold: options.threshold });
+  } catch (error) {
+    // Fail closed: when suppression cannot settle a pattern, the metric's tables are published
+    // with every cell suppressed (the refresh still serves the other metrics), and it is logged.
+    options.onSuppressionFailure?.(spec.name, error);
+    published = groupings.map((by) => {
+      const keys = new Map<string, Partial<Record<Dimension, string>>>();
+      for (const c of fine) keys.set(by.map((d) => valueOf(c.key, d) ?? '').join('\u0001'), Object.fromEntries(by.map((d) => [d, valueOf(c.key, d)])));
+      return { by, cells: [...keys.values()].map((key) => ({ key, numerator: null, denominator: null, rate: null, suppressed: 'COMPLEMENTARY' as const })) };
+    });
+  }
   return published.map((table) => {
     const members = new Map<string, Unit[]>();
     for (const u of units) {
