@@ -19,7 +19,7 @@ import { startStack } from '../lib/stack';
 import { authSettings, signToken } from '../lib/auth/identity';
 import { loadSigningKey } from '../lib/auth/keys';
 import { METRICS, METRIC_SPECS } from '../subgraphs/outcomes/metrics';
-import { ENUM_BY_DIMENSION } from '../subgraphs/outcomes/tables';
+import { DIMENSION_BY_ENUM, ENUM_BY_DIMENSION, answerTable } from '../subgraphs/outcomes/tables';
 import { allowedGroupings } from '../subgraphs/outcomes/suppression';
 
 function arg(name: string, fallback: string): string {
@@ -31,7 +31,10 @@ const cpuMs = (since: NodeJS.CpuUsage) => {
   const d = process.cpuUsage(since);
   return (d.user + d.system) / 1000;
 };
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
 const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.95))];
 
 interface Figures {
@@ -45,6 +48,8 @@ interface Figures {
   queryMs: number[];
   /** The same queries sent to the outcomes subgraph directly (no gateway planning or hop). */
   directMs: number[];
+  /** The table's read from the snapshot alone (answerTable, no HTTP, verification or disclosure log). */
+  readTableMs: number[];
 }
 
 async function measure(cases: number, rounds: number, queries: number, page: number): Promise<Figures> {
@@ -57,7 +62,7 @@ async function measure(cases: number, rounds: number, queries: number, page: num
   try {
     console.error(`${cases} cases: seeding...`);
     await seedDemoData(stack.databases, { cases, today: stack.clock.today() });
-    const figures: Figures = { cases, refreshMs: [], cpuMs: [], readMs: [], computeMs: [], writeMs: [], cells: 0, queryMs: [], directMs: [] };
+    const figures: Figures = { cases, refreshMs: [], cpuMs: [], readMs: [], computeMs: [], writeMs: [], cells: 0, queryMs: [], directMs: [], readTableMs: [] };
     process.env.OUTCOMES_PAGE_SIZE = String(page);
     for (let r = 0; r < rounds; r++) {
       const cpu = process.cpuUsage();
@@ -88,6 +93,11 @@ async function measure(cases: number, rounds: number, queries: number, page: num
       const body = (await response.json()) as { errors?: unknown[] };
       if (body.errors) throw new Error(`query ${m} by ${by.join(',')}: ${JSON.stringify(body.errors).slice(0, 300)}`);
       (direct ? figures.directMs : figures.queryMs).push(performance.now() - t0);
+      if (direct) {
+        const t1 = performance.now();
+        await answerTable(stack.databases.outcomes, { metric: m, by: by.map((d) => DIMENSION_BY_ENUM[d]) });
+        figures.readTableMs.push(performance.now() - t1);
+      }
     }
     return figures;
   } finally {
@@ -110,10 +120,10 @@ async function main(): Promise<void> {
   for (const size of sizes) results.push(await measure(size, rounds, queries, page));
   const db = process.env.DATABASE_URL ? 'PostgreSQL' : 'embedded PGlite';
   console.log(`\noutcomes bench (${db}, ${os.cpus().length} cores, page ${page}, ${rounds} refreshes and ${queries} queries per size, ${new Date().toISOString().slice(0, 10)})`);
-  console.log('| cases | refresh (median) | read through gateway | compute + suppress | write | CPU of the process | cells | query at the gateway, median / p95 | at the outcomes subgraph |');
-  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  console.log('| cases | refresh (median) | read through gateway | compute + suppress | write | CPU of the process | cells | query at the gateway, median / p95 | at the outcomes subgraph | reading the table alone |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const f of results) {
-    console.log(`| ${f.cases.toLocaleString('en')} | ${(median(f.refreshMs) / 1000).toFixed(1)} s | ${(median(f.readMs) / 1000).toFixed(1)} s | ${(median(f.computeMs) / 1000).toFixed(2)} s | ${(median(f.writeMs) / 1000).toFixed(2)} s | ${(median(f.cpuMs) / 1000).toFixed(1)} s | ${f.cells.toLocaleString('en')} | ${median(f.queryMs).toFixed(1)} / ${p95(f.queryMs).toFixed(1)} ms | ${median(f.directMs).toFixed(1)} / ${p95(f.directMs).toFixed(1)} ms |`);
+    console.log(`| ${f.cases.toLocaleString('en')} | ${(median(f.refreshMs) / 1000).toFixed(1)} s | ${(median(f.readMs) / 1000).toFixed(1)} s | ${(median(f.computeMs) / 1000).toFixed(2)} s | ${(median(f.writeMs) / 1000).toFixed(2)} s | ${(median(f.cpuMs) / 1000).toFixed(1)} s | ${f.cells.toLocaleString('en')} | ${median(f.queryMs).toFixed(1)} / ${p95(f.queryMs).toFixed(1)} ms | ${median(f.directMs).toFixed(1)} / ${p95(f.directMs).toFixed(1)} ms | ${median(f.readTableMs).toFixed(1)} / ${p95(f.readTableMs).toFixed(1)} ms |`);
   }
   if (results.length >= 2) {
     const [a, b] = [results[0], results[results.length - 1]];

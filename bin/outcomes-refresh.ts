@@ -12,9 +12,14 @@ import { openAgencyDatabase } from '../lib/agency-database';
 import { systemClock } from '../lib/clock';
 import { startStack } from '../lib/stack';
 import { outcomes } from '../subgraphs/outcomes';
-import { refreshOutcomes } from '../subgraphs/outcomes/refresh';
+import { RefreshResult, refreshOutcomes } from '../subgraphs/outcomes/refresh';
 
 const progress = (message: string) => console.error(message);
+
+function summary(result: RefreshResult, started: number): string {
+  const whole = result.suppressedWhole.length ? `; suppression failed for ${result.suppressedWhole.join(', ')}: all their cells suppressed` : '';
+  return `refreshed: ${result.cases} cases, ${result.cells} cells, snapshot ${result.snapshotId} in ${((performance.now() - started) / 1000).toFixed(1)}s${whole}`;
+}
 
 async function main(): Promise<void> {
   const started = performance.now();
@@ -22,7 +27,7 @@ async function main(): Promise<void> {
     const opened = await openAgencyDatabase(agencyDatabaseConfig('outcomes')!, outcomes);
     try {
       const result = await refreshOutcomes({ db: opened.db, gatewayUrl: outcomesGatewayUrl(), today: systemClock().today(), progress });
-      console.error(`refreshed: ${result.cases} cases, ${result.cells} cells, snapshot ${result.snapshotId} in ${((performance.now() - started) / 1000).toFixed(1)}s`);
+      console.error(summary(result, started));
     } finally {
       await opened.close();
     }
@@ -32,7 +37,7 @@ async function main(): Promise<void> {
   const stack = await startStack({ embeddedDir: path.join(dataDir(), 'pglite'), host: '127.0.0.1', gatewayPort: 0, subgraphPorts: ports });
   try {
     const result = await stack.refreshOutcomes(progress);
-    console.error(`refreshed: ${result.cases} cases, ${result.cells} cells, snapshot ${result.snapshotId} in ${((performance.now() - started) / 1000).toFixed(1)}s`);
+    console.error(summary(result, started));
   } finally {
     await stack.stop();
   }

@@ -17,7 +17,7 @@ import { loadKeySource } from './auth/key-source';
 import { Agreement, loadAgreements } from './policy/agreements';
 import { PolicyExecutor, policyExecutor } from './policy/executor';
 import { Clock, systemClock } from './clock';
-import { RefreshResult, refreshOutcomes } from '../subgraphs/outcomes/refresh';
+import { RefreshResult, refreshEvery, refreshOutcomes } from '../subgraphs/outcomes/refresh';
 
 export interface StackOptions {
   /**
@@ -146,11 +146,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const refresh = (progress?: (message: string) => void) =>
       refreshOutcomes({ db: databases.outcomes, gatewayUrl: gateway.url, today: clock.today(), agreements, progress });
     if (options.outcomesRefreshIntervalMs) {
-      const timer = setInterval(() => {
-        refresh().catch((error) => logger.error({ err: error }, 'outcomes refresh failed; the previous snapshot stays current'));
-      }, options.outcomesRefreshIntervalMs);
-      timer.unref();
-      cleanups.push(async () => clearInterval(timer));
+      const stopTimer = refreshEvery(() => refresh(), options.outcomesRefreshIntervalMs, (error) =>
+        logger.error({ err: error }, 'outcomes refresh failed; the previous snapshot stays current'));
+      cleanups.push(async () => stopTimer());
     }
     return { gatewayUrl: gateway.url, subgraphUrls, databases, databaseUrls: urls, asOwner: (agency, work) => opened[agency].asOwner(work), embedded: Boolean(embedded), clock, refreshOutcomes: refresh, stop };
   } catch (error) {

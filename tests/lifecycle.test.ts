@@ -104,7 +104,7 @@ describe('/ready', () => {
     expect(await gateway.json()).toEqual({
       status: 'ok',
       service: 'gateway',
-      subgraphs: { courts: 'ready', housing: 'ready', counseling: 'ready', probation: 'ready' },
+      subgraphs: { courts: 'ready', housing: 'ready', counseling: 'ready', probation: 'ready', outcomes: 'ready' },
     });
   });
 
@@ -124,7 +124,7 @@ describe('/ready', () => {
       expect(await subgraph.json()).toEqual({ status: 'unavailable', service: 'courts', database: 'down' });
       const ready = await fetch(gateway.url.replace('/graphql', '/ready'));
       expect(ready.status).toBe(503);
-      expect(((await ready.json()) as { subgraphs: unknown }).subgraphs).toEqual({ courts: 'unavailable', housing: 'ready', counseling: 'ready', probation: 'ready' });
+      expect(((await ready.json()) as { subgraphs: unknown }).subgraphs).toEqual({ courts: 'unavailable', housing: 'ready', counseling: 'ready', probation: 'ready', outcomes: 'ready' });
       expect((await fetch(gateway.url.replace('/graphql', '/health'))).status).toBe(200);
     } finally {
       await gateway.close();

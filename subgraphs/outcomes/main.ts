@@ -6,19 +6,15 @@
 import { main } from '../../lib/run-subgraph';
 import { logger } from '../../lib/logger';
 import { outcomesGatewayUrl, outcomesRefreshIntervalMs } from '../../lib/config';
-import { refreshOutcomes } from './refresh';
+import { refreshEvery, refreshOutcomes } from './refresh';
 import { outcomes } from '.';
 
-main(outcomes, (db, clock) => {
-  const intervalMs = outcomesRefreshIntervalMs();
-  const refresh = () =>
-    refreshOutcomes({ db, gatewayUrl: outcomesGatewayUrl(), today: clock.today(), progress: (message) => logger.info({ agency: 'outcomes' }, message) })
-      .catch((error) => logger.error({ err: error }, 'outcomes refresh failed; the previous snapshot stays current'));
+main(outcomes, (db, clock) =>
   // The gateway may start after this service: the first refresh waits a little.
-  const first = setTimeout(refresh, 5_000);
-  const timer = intervalMs ? setInterval(refresh, intervalMs) : undefined;
-  return () => {
-    clearTimeout(first);
-    if (timer) clearInterval(timer);
-  };
-});
+  refreshEvery(
+    () => refreshOutcomes({ db, gatewayUrl: outcomesGatewayUrl(), today: clock.today(), progress: (message) => logger.info({ agency: 'outcomes' }, message) }),
+    outcomesRefreshIntervalMs(),
+    (error) => logger.error({ err: error }, 'outcomes refresh failed; the previous snapshot stays current'),
+    5_000,
+  ),
+);

@@ -186,15 +186,20 @@ const revictimization: MetricSpec = {
       const seen = firstOrder.get(o.protected);
       if (!seen || o.issued < seen.issued || (o.issued === seen.issued && c.case < seen.c.case)) firstOrder.set(o.protected, { c, issued: o.issued });
     }
+    // Dates of protective-order violations, by each person an order of the case protects.
+    const orderViolations = new Map<string, string[]>();
+    for (const c of cases) {
+      const dates = c.violations.filter((v) => v.type === 'PROTECTIVE_ORDER_VIOLATION' && v.occurred).map((v) => v.occurred!);
+      if (dates.length === 0) continue;
+      for (const p of new Set(c.orders.map((o) => o.protected).filter((x): x is string => Boolean(x)))) orderViolations.set(p, [...(orderViolations.get(p) ?? []), ...dates]);
+    }
     const out: Unit[] = [];
     for (const [person, index] of firstOrder) {
       const through = addYear(index.issued);
       if (through > asOf) continue;
       const newCase = (byPerson.get(person) ?? []).some((x) => x.c !== index.c && PROTECTED_ROLES.has(x.role ?? '') && inWindow(x.c.filed, index.issued, through));
       // A protective-order violation in any case where an order protects this person.
-      const orderViolation = cases.some(
-        (c) => c.orders.some((o) => o.protected === person) && c.violations.some((v) => v.type === 'PROTECTIVE_ORDER_VIOLATION' && inWindow(v.occurred, index.issued, through)),
-      );
+      const orderViolation = (orderViolations.get(person) ?? []).some((d) => inWindow(d, index.issued, through));
       out.push({ key: { ...caseDims(index.c), ...period(index.issued) }, protect: [newCase || orderViolation ? 1 : 0, 1] });
     }
     return out;
@@ -328,9 +333,29 @@ export function fineCells(spec: MetricSpec, units: Unit[]): FineCell[] {
  * Every table the API answers for a metric (every grouping of at most 3 of its dimensions),
  * suppressed jointly, with the published values of each cell the suppression leaves.
  */
-export function publishMetric(spec: MetricSpec, units: Unit[], options: { complementary?: boolean; threshold?: number } = {}): Table[] {
+export interface PublishOptions {
+  complementary?: boolean;
+  threshold?: number;
+  /** Told when suppression fails for a metric (its cells are then all suppressed). */
+  onSuppressionFailure?: (metric: MetricName, error: unknown) => void;
+}
+
+export function publishMetric(spec: MetricSpec, units: Unit[], options: PublishOptions = {}): Table[] {
   const groupings = allowedGroupings(spec.dimensions);
-  const published: PublishedTable[] = publishTables(fineCells(spec, units), groupings, options);
+  const fine = fineCells(spec, units);
+  let published: PublishedTable[];
+  try {
+    published = publishTables(fine, groupings, { complementary: options.complementary, threshold: options.threshold });
+  } catch (error) {
+    // Fail closed: when suppression cannot settle a pattern, the metric's tables are published
+    // with every cell suppressed (the refresh still serves the other metrics), and it is logged.
+    options.onSuppressionFailure?.(spec.name, error);
+    published = groupings.map((by) => {
+      const keys = new Map<string, Partial<Record<Dimension, string>>>();
+      for (const c of fine) keys.set(by.map((d) => valueOf(c.key, d) ?? '').join('\u0001'), Object.fromEntries(by.map((d) => [d, valueOf(c.key, d)])));
+      return { by, cells: [...keys.values()].map((key) => ({ key, numerator: null, denominator: null, rate: null, suppressed: 'COMPLEMENTARY' as const })) };
+    });
+  }
   return published.map((table) => {
     const members = new Map<string, Unit[]>();
     for (const u of units) {

@@ -13,6 +13,7 @@ import { authSettings, signToken } from '../../lib/auth/identity';
 import { loadSigningKey } from '../../lib/auth/keys';
 import { Agreement, inForce, loadAgreements } from '../../lib/policy/agreements';
 import { ConfigError } from '../../lib/config';
+import { logger } from '../../lib/logger';
 import { DeidentifiedCase, GatewayCase, REFRESH_QUERY, deidentify, loadPseudonymKey, pseudonymizer } from './records';
 import { METRICS, METRIC_SPECS, publishMetric } from './metrics';
 import { DIMENSIONS, Dimension } from './suppression';
@@ -84,15 +85,21 @@ export interface RefreshResult {
   readMs: number;
   computeMs: number;
   writeMs: number;
+  /** Metrics whose suppression failed: every cell of theirs is suppressed in this snapshot. */
+  suppressedWhole: string[];
 }
 
 /** Computes every metric's tables from de-identified records and writes them as the current snapshot. */
-export async function storeSnapshot(db: DataSource, records: DeidentifiedCase[], options: { asOf: string; takenAt: Date; agreements: string[] }): Promise<{ snapshotId: number; cells: number; computeMs: number; writeMs: number }> {
+export async function storeSnapshot(
+  db: DataSource,
+  records: DeidentifiedCase[],
+  options: { asOf: string; takenAt: Date; agreements: string[]; onSuppressionFailure?: (metric: string, error: unknown) => void },
+): Promise<{ snapshotId: number; cells: number; computeMs: number; writeMs: number }> {
   const t0 = performance.now();
   const rows: { metric: string; grouping: string; seq: number; key: object; count: number | null; numerator: number | null; denominator: number | null; rate: number | null; median: number | null; q1: number | null; q3: number | null; suppressed: string | null }[] = [];
   for (const metric of METRICS) {
     const spec = METRIC_SPECS[metric];
-    for (const table of publishMetric(spec, spec.units(records, options.asOf))) {
+    for (const table of publishMetric(spec, spec.units(records, options.asOf), { onSuppressionFailure: options.onSuppressionFailure })) {
       const grouping = groupingName(table.by);
       table.cells.forEach((c, seq) => rows.push({ metric, grouping, seq, ...c }));
     }
@@ -156,7 +163,39 @@ export async function refreshOutcomes(options: RefreshOptions): Promise<RefreshR
   const readMs = performance.now() - t0;
   const records = cases.map((c) => deidentify(c, pseudonym));
   progress(`computing ${METRICS.length} metrics over ${records.length} de-identified cases`);
-  const stored = await storeSnapshot(options.db, records, { asOf: options.today, takenAt, agreements });
+  const suppressedWhole: string[] = [];
+  const stored = await storeSnapshot(options.db, records, {
+    asOf: options.today,
+    takenAt,
+    agreements,
+    onSuppressionFailure: (metric, error) => {
+      suppressedWhole.push(metric);
+      logger.error({ err: error, metric }, 'suppression failed: every cell of the metric is suppressed in this snapshot');
+      progress(`  ${metric}: suppression failed (${(error as Error).message}); all its cells are suppressed`);
+    },
+  });
   progress(`snapshot ${stored.snapshotId}: ${stored.cells} cells (read ${Math.round(readMs)} ms, compute ${Math.round(stored.computeMs)} ms, write ${Math.round(stored.writeMs)} ms)`);
-  return { snapshotId: stored.snapshotId, cases: records.length, cells: stored.cells, agreements, readMs, computeMs: stored.computeMs, writeMs: stored.writeMs };
+  return { snapshotId: stored.snapshotId, cases: records.length, cells: stored.cells, agreements, readMs, computeMs: stored.computeMs, writeMs: stored.writeMs, suppressedWhole };
+}
+
+/**
+ * Runs `refresh` every `intervalMs` (and once after `firstAfterMs`, when given), never two at once:
+ * a tick that comes while one is still running is skipped. A failure is logged by `onError`; the
+ * previous snapshot stays current. Returns how to stop the timer.
+ */
+export function refreshEvery(refresh: () => Promise<unknown>, intervalMs: number, onError: (error: unknown) => void, firstAfterMs?: number): () => void {
+  let running = false;
+  const tick = () => {
+    if (running) return;
+    running = true;
+    refresh().catch(onError).finally(() => (running = false));
+  };
+  const first = firstAfterMs === undefined ? undefined : setTimeout(tick, firstAfterMs);
+  const timer = intervalMs > 0 ? setInterval(tick, intervalMs) : undefined;
+  first?.unref();
+  timer?.unref();
+  return () => {
+    clearTimeout(first);
+    clearInterval(timer);
+  };
 }
