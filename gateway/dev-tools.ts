@@ -18,6 +18,7 @@ import { HttpError, Route, readBody, sendJson } from '../lib/http-server';
 import { TOKEN_REQUEST_FIELDS, TokenRequestError, signDevToken, tokenClaimsOf } from '../lib/auth/dev-token';
 import { PURPOSES, ROLES } from '../lib/auth/vocabulary';
 import { loadRolePolicies } from '../lib/policy/roles';
+import { grants, loadAgreements } from '../lib/policy/agreements';
 import { logger } from '../lib/logger';
 import { Verifier } from '../lib/auth/identity';
 import { explorerRoute } from './explorer';
@@ -72,15 +73,23 @@ async function issueToken(request: http.IncomingMessage, response: http.ServerRe
 
 let vocabulary: Vocabulary | undefined;
 
-/** Every agency's roles, each with the purposes its own agency's role policy grants it anything for. */
+/**
+ * Every agency's roles, each with the purposes it is granted anything for: by its own agency's role
+ * policy, or by an agreement naming it (an analyst's research purpose comes from the outcomes
+ * agreements, not from a grant on its own agency's records).
+ */
 export function devVocabulary(): Vocabulary {
   if (vocabulary) return vocabulary;
   const policies = loadRolePolicies();
+  const agreements = loadAgreements();
   vocabulary = {
     agencies: AGENCIES.map((agency) => ({
       agency,
       roles: ROLES[agency].map((role) => {
-        const granted = new Set((policies[agency].roles[role]?.grants ?? []).flatMap((g) => g.purposes));
+        const granted = new Set([
+          ...(policies[agency].roles[role]?.grants ?? []).flatMap((g) => g.purposes),
+          ...agreements.filter((a) => grants(a, agency, role)).flatMap((a) => a.purposes),
+        ]);
         return { role, purposes: PURPOSES.filter((p) => granted.has(p)) };
       }),
     })),

@@ -83,7 +83,7 @@ describe('the demo case as a judge (the gateway itself)', () => {
     const answer = await postGraphQL<any>(stack.gatewayUrl, WHOLE_CASE, { id: stack.demoCaseId }, { ...judge, 'x-withheld-fields': 'hide' });
     expect(answer.status).toBe(400);
     expect(answer.data).toBeUndefined();
-    expect(answer.errors![0].message).toBe('X-Withheld-Fields must be one of errors, fail, extensions, got "hide"');
+    expect(answer.errors![0].message).toBe('X-Withheld-Fields must be one of errors, fail, compact, extensions, got "hide"');
   });
 
   it('keeps a refused mutation in errors in the extensions form: the caller must see nothing was done', async () => {

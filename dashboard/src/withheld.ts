@@ -83,6 +83,8 @@ export function reasonInWords(reason: string, owner: string, caller: Caller, ext
       return `the ${about}'s consent has expired`;
     case 'CONSENT_REVOKED':
       return `the ${about} has revoked their consent`;
+    case 'NOTICE_NOT_SELECTED':
+      return 'substance-use treatment data, released only with its redisclosure notice (42 CFR 2.32), which this screen did not ask for';
     case 'ROLE_NOT_PERMITTED':
       return `not open to the ${humanize(caller.role).toLowerCase()} role`;
     case 'RECORD_NOT_ASSIGNED':
