@@ -306,15 +306,53 @@ function protect(cells: Cell[], relations: Relation[]): void {
     if (!disclosed.length) return;
     let added = false;
     for (const id of disclosed) {
-      let best: number | undefined;
-      for (const r of cells[id].relations) {
-        const c = cheapestPublished(cells, relations[r], id);
-        if (c !== undefined && (best === undefined || cheaper(cells, c, best))) best = c;
-      }
-      if (best !== undefined && !cells[best].suppressed) { suppress(best); added = true; }
+      const best = nearestComplement(cells, relations, id);
+      if (best !== undefined) { suppress(best); added = true; }
     }
-    if (!added) throw new Error('complementary suppression: a disclosed cell has no published neighbour left to suppress');
+    // Unreachable (see nearestComplement); kept so a broken invariant fails closed, not open.
+    if (!added) throw new Error('complementary suppression: a disclosed cell has no published cell left in its group to suppress');
   }
+}
+
+/**
+ * The complement for a disclosed cell: the cheapest published member of the relations nearest to it.
+ * First its own relations; when every member of those is suppressed already (the cell is then
+ * determined through a chain of relations among suppressed cells), the relations one suppressed cell
+ * further, and so on through the cell's connected group of suppressed cells.
+ *
+ * There is always one: the audit's certificate is a combination of relations whose restriction to
+ * the suppressed cells is the cell's unit vector, and its relations all lie in the cell's group. Were
+ * every member of those relations suppressed, the combination itself would be the unit vector; but
+ * every relation is an identity between sets of fine cells (a cell is the union of the cells that
+ * refine it), so the combination covers no fine cell, while the cell covers at least one. Each round
+ * therefore suppresses at least one more cell, and the loop ends (at worst with the group's whole
+ * neighbourhood suppressed, where nothing is determined).
+ */
+function nearestComplement(cells: Cell[], relations: Relation[], disclosed: number): number | undefined {
+  const seenCell = new Set<number>([disclosed]);
+  const seenRelation = new Set<number>();
+  let frontier = [disclosed];
+  while (frontier.length) {
+    let best: number | undefined;
+    const next: number[] = [];
+    for (const id of frontier) {
+      for (const r of cells[id].relations) {
+        if (seenRelation.has(r)) continue;
+        seenRelation.add(r);
+        for (const m of relations[r]) {
+          if (!cells[m].suppressed) {
+            if (best === undefined || cheaper(cells, m, best)) best = m;
+          } else if (!seenCell.has(m)) {
+            seenCell.add(m);
+            next.push(m);
+          }
+        }
+      }
+    }
+    if (best !== undefined) return best;
+    frontier = next;
+  }
+  return undefined;
 }
 
 /**
