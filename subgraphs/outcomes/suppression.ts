@@ -17,7 +17,11 @@
  *    in them (published members are known constants). A suppressed cell is disclosed when its value
  *    is uniquely determined — its unit vector lies in the row space of the system (Gauss–Jordan over
  *    the integers, gcd-normalised rows, in doubles with a BigInt fallback on overflow: no rounding).
- *    Every disclosed cell gets one more complement and steps 2–3 repeat until the audit finds nothing.
+ *    Every disclosed cell gets one more complement — the cheapest published member of its relations;
+ *    when all of those are suppressed already, a published cell further away through its group of
+ *    suppressed cells, one whose suppression hides it if one does (nearestComplement) — and steps
+ *    2–3 repeat until the audit finds nothing. Each round suppresses at least one more cell, so it
+ *    ends; at worst with everything around the cell suppressed, where nothing is determined.
  *
  * One suppression pattern protects numerator, denominator and their difference alike: a suppressed
  * cell publishes none of them, and each of the three is additive over the same relations.
@@ -314,11 +318,16 @@ function protect(cells: Cell[], relations: Relation[]): void {
   }
 }
 
+/** How many cells further away nearestComplement tries, at most, for one that hides the disclosed cell. */
+const FARTHER_TRIES = 32;
+
 /**
- * The complement for a disclosed cell: the cheapest published member of the relations nearest to it.
- * First its own relations; when every member of those is suppressed already (the cell is then
- * determined through a chain of relations among suppressed cells), the relations one suppressed cell
- * further, and so on through the cell's connected group of suppressed cells.
+ * The complement for a disclosed cell. Its own relations first: their cheapest published member.
+ * When every member of those is suppressed already (the cell is then determined through a chain of
+ * relations among suppressed cells), the published members of the relations further away through
+ * the cell's group of suppressed cells, nearest first and cheapest first among equally near: the
+ * first whose suppression leaves the cell undetermined (checked by the audit on the cell's group),
+ * else the nearest cheapest.
  *
  * There is always one: the audit's certificate is a combination of relations whose restriction to
  * the suppressed cells is the cell's unit vector, and its relations all lie in the cell's group. Were
@@ -331,28 +340,50 @@ function protect(cells: Cell[], relations: Relation[]): void {
 function nearestComplement(cells: Cell[], relations: Relation[], disclosed: number): number | undefined {
   const seenCell = new Set<number>([disclosed]);
   const seenRelation = new Set<number>();
+  const farther: number[] = [];
   let frontier = [disclosed];
-  while (frontier.length) {
-    let best: number | undefined;
+  for (let level = 0; frontier.length; level++) {
+    const found: number[] = [];
     const next: number[] = [];
     for (const id of frontier) {
       for (const r of cells[id].relations) {
         if (seenRelation.has(r)) continue;
         seenRelation.add(r);
         for (const m of relations[r]) {
-          if (!cells[m].suppressed) {
-            if (best === undefined || cheaper(cells, m, best)) best = m;
-          } else if (!seenCell.has(m)) {
-            seenCell.add(m);
-            next.push(m);
-          }
+          if (!cells[m].suppressed) found.push(m);
+          else if (!seenCell.has(m)) { seenCell.add(m); next.push(m); }
         }
       }
     }
-    if (best !== undefined) return best;
+    const sorted = [...new Set(found)].sort((a, b) => (cheaper(cells, a, b) ? -1 : 1));
+    if (level === 0 && sorted.length) return sorted[0];
+    farther.push(...sorted);
     frontier = next;
   }
-  return undefined;
+  if (farther.length <= 1) return farther[0];
+  const hidden = cells.map((c) => c.suppressed !== null);
+  for (const candidate of farther.slice(0, FARTHER_TRIES)) {
+    hidden[candidate] = true;
+    const hides = !determinedCells(hidden, groupRelations(cells, relations, hidden, disclosed)).includes(disclosed);
+    hidden[candidate] = false;
+    if (hides) return candidate;
+  }
+  return farther[0];
+}
+
+/** The relations of a hidden cell's group (the hidden cells linked to it through relations). */
+function groupRelations(cells: Cell[], relations: Relation[], hidden: boolean[], start: number): Relation[] {
+  const seenCell = new Set<number>([start]);
+  const seenRelation = new Set<number>();
+  const stack = [start];
+  while (stack.length) {
+    for (const r of cells[stack.pop()!].relations) {
+      if (seenRelation.has(r)) continue;
+      seenRelation.add(r);
+      for (const m of relations[r]) if (hidden[m] && !seenCell.has(m)) { seenCell.add(m); stack.push(m); }
+    }
+  }
+  return [...seenRelation].map((r) => relations[r]);
 }
 
 /**
