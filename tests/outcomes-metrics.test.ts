@@ -4,6 +4,7 @@
  */
 import { DeidentifiedCase, ageBand } from '../subgraphs/outcomes/records';
 import { METRIC_SPECS, MetricName, Unit, publishMetric, quantile } from '../subgraphs/outcomes/metrics';
+import { allowedGroupings } from '../subgraphs/outcomes/suppression';
 
 const AS_OF = '2026-11-24';
 
@@ -208,22 +209,35 @@ describe('publishing', () => {
   });
 });
 
-describe('when suppression cannot settle a pattern', () => {
+describe('suppression of daysToEnrollment over the 1,000-case seed, and when suppression fails', () => {
   // The finest cells of daysToEnrollment over the 1,000-case seed (2026-11-26), on which the
-  // suppression module threw "a disclosed cell has no published neighbour left to suppress".
+  // suppression module once threw "a disclosed cell has no published neighbour left to suppress".
   const fixture = JSON.parse(require('node:fs').readFileSync(require('node:path').join(__dirname, 'fixtures', 'outcomes-fine-cells-daysToEnrollment-1000.json'), 'utf8'));
   const units: Unit[] = fixture.fine.flatMap((c: { key: Unit['key']; denominator: number }) =>
     Array.from({ length: c.denominator }, (_, i) => ({ key: c.key, protect: [1, 1] as [number, number], value: i })));
 
-  it('publishes the metric without throwing, and a cell with values only where suppression allowed it', () => {
+  it('settles: the metric is published with values where suppression allows them, and no failure is reported', () => {
     const failures: string[] = [];
     const tables = publishMetric(METRIC_SPECS.daysToEnrollment, units, { onSuppressionFailure: (m) => failures.push(m) });
+    expect(failures).toEqual([]);
     expect(tables.length).toBeGreaterThan(0);
     for (const t of tables) for (const c of t.cells) {
       if (c.suppressed) expect([c.count, c.median]).toEqual([null, null]);
       else expect(c.count === 0 || c.count! > 10).toBe(true);
     }
-    // Either the suppression settled it, or every cell is suppressed and the failure was reported.
-    if (failures.length) expect(tables.every((t) => t.cells.every((c) => c.suppressed === 'COMPLEMENTARY'))).toBe(true);
+    const total = tables.find((t) => t.by.length === 0)!.cells[0];
+    expect(total).toMatchObject({ count: units.length, suppressed: null });
+  });
+
+  it('fails closed: when the suppression throws, every cell of the metric is suppressed and the failure is reported', () => {
+    // A threshold the suppression refuses makes it throw (the safety net does not depend on why).
+    const failures: string[] = [];
+    const tables = publishMetric(METRIC_SPECS.daysToEnrollment, units, { threshold: -1, onSuppressionFailure: (m) => failures.push(m) });
+    expect(failures).toEqual(['daysToEnrollment']);
+    expect(tables.map((t) => t.by)).toEqual(allowedGroupings(METRIC_SPECS.daysToEnrollment.dimensions));
+    for (const t of tables) {
+      expect(t.cells.length).toBeGreaterThan(0);
+      for (const c of t.cells) expect(c).toMatchObject({ suppressed: 'COMPLEMENTARY', count: null, median: null, q1: null, q3: null });
+    }
   });
 });

@@ -9,6 +9,8 @@
  * and the same attacks must recover values — the true ones — once complementary suppression is off.
  * The attacker is written here from the published tables alone; it shares no code with the module.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import {
   allowedGroupings,
   determinedCells,
@@ -215,6 +217,30 @@ function linearAttack(tables: PublishedTable[], dims: Dimension[]): { table: num
   return out;
 }
 
+/** Asks every allowed grouping with and without complements: the attacks recover true values from the one, nothing from the other. */
+function check(fine: FineCell[], dims: Dimension[], linear: boolean): { closed: PublishedTable[]; open: PublishedTable[] } {
+  const groupings = allowedGroupings(dims);
+  const open = publishTables(fine, groupings, { complementary: false });
+  const closed = publishTables(fine, groupings);
+  // Without complementary suppression the attacker recovers true values...
+  const leaked = subtractionAttack(open);
+  expect(leaked.length).toBeGreaterThan(0);
+  for (const l of leaked) expect(l.value).toBe(truth(fine, l.key, l.measure));
+  expect(new Set(leaked.map((l) => l.measure))).toEqual(new Set(MEASURES));
+  // ...and with it, nothing.
+  expect(subtractionAttack(closed)).toEqual([]);
+  if (linear) {
+    expect(linearAttack(open, dims).length).toBeGreaterThanOrEqual(new Set(leaked.map((l) => `${l.table}:${l.cell}`)).size);
+    expect(linearAttack(closed, dims)).toEqual([]);
+  }
+  // Complementary suppression only adds to the primary cells; published values are the true ones.
+  closed.forEach((t, ti) => t.cells.forEach((c, i) => {
+    if (open[ti].cells[i].suppressed === 'SMALL_CELL') expect(c.suppressed).toBe('SMALL_CELL');
+    if (!c.suppressed) expect(c.denominator).toBe(truth(fine, c.key, 'denominator'));
+  }));
+  return { closed, open };
+}
+
 // ---------------------------------------------------------------- primary suppression
 
 describe('primary suppression (threshold 10)', () => {
@@ -397,29 +423,6 @@ describe('the attacker asks every allowed grouping', () => {
     { seed: 6, cases: 2_000, dims: ['court', 'programType', 'caseType', 'year', 'quarter'], levels: { court: ['A', 'B', 'C', 'D'], programType: ['BIP', 'SUD', 'MH', 'PARENTING', 'VICTIM'], caseType: ['CIVIL', 'CRIMINAL'] }, quarters: quarters(2021, 6), skew: 2.5, rate: 0.35 },
   ];
 
-  const check = (fine: FineCell[], dims: Dimension[], linear: boolean) => {
-    const groupings = allowedGroupings(dims);
-    const open = publishTables(fine, groupings, { complementary: false });
-    const closed = publishTables(fine, groupings);
-    // Without complementary suppression the attacker recovers true values...
-    const leaked = subtractionAttack(open);
-    expect(leaked.length).toBeGreaterThan(0);
-    for (const l of leaked) expect(l.value).toBe(truth(fine, l.key, l.measure));
-    expect(new Set(leaked.map((l) => l.measure))).toEqual(new Set(MEASURES));
-    // ...and with it, nothing.
-    expect(subtractionAttack(closed)).toEqual([]);
-    if (linear) {
-      expect(linearAttack(open, dims).length).toBeGreaterThanOrEqual(new Set(leaked.map((l) => `${l.table}:${l.cell}`)).size);
-      expect(linearAttack(closed, dims)).toEqual([]);
-    }
-    // Complementary suppression only adds to the primary cells; published values are the true ones.
-    closed.forEach((t, ti) => t.cells.forEach((c, i) => {
-      if (open[ti].cells[i].suppressed === 'SMALL_CELL') expect(c.suppressed).toBe('SMALL_CELL');
-      if (!c.suppressed) expect(c.denominator).toBe(truth(fine, c.key, 'denominator'));
-    }));
-    return { closed, open };
-  };
-
   it.each(small.map((s) => [s.seed, s]))('generated data set %i: subtraction and the full linear system recover nothing', (_, spec) => {
     check(generate(spec as DataSpec), (spec as DataSpec).dims, true);
   });
@@ -457,5 +460,64 @@ describe('the attacker asks every allowed grouping', () => {
     expect(linearAttack(tables, ['court', 'programType'])).toEqual([]);
     const open = publishTables(fine, allowedGroupings(['court', 'programType']), { complementary: false });
     expect(subtractionAttack(open)).toContainEqual(expect.objectContaining({ key: { court: 'A', programType: 'BIP' }, measure: 'difference', value: 2 }));
+  });
+});
+
+// ---------------------------------------------------------------- a pattern the first version could not settle
+
+describe('a disclosed cell whose own relations are all suppressed', () => {
+  // The finest cells of daysToEnrollment over the 1,000-case seed: the exact audit found cells
+  // (e.g. Lakeshore / mental-health counseling / 2024-Q4) determined through a chain of relations
+  // among suppressed cells, every relation of their own being suppressed whole, and the first
+  // version threw "a disclosed cell has no published neighbour left to suppress".
+  const fixture: { dimensions: Dimension[]; fine: FineCell[] } = JSON.parse(
+    fs.readFileSync(path.join(__dirname, 'fixtures', 'outcomes-fine-cells-daysToEnrollment-1000.json'), 'utf8'),
+  );
+
+  it('settles: nothing is recoverable from every allowed grouping, and most cells that are not small are still published', () => {
+    const groupings = allowedGroupings(fixture.dimensions);
+    let tables: PublishedTable[] = [];
+    expect(() => { tables = publishTables(fixture.fine, groupings); }).not.toThrow();
+    expect(tables).toHaveLength(groupings.length);
+    // Subtraction and the full linear system recover nothing; without complements they do (and truly).
+    check(fixture.fine, fixture.dimensions, true);
+    const cells = tables.flatMap((t) => t.cells);
+    const notSmall = cells.filter((c) => c.suppressed !== 'SMALL_CELL');
+    const published = cells.filter((c) => c.suppressed === null);
+    // 200 of the 317 cells that are not small (783 in all) are published today (the two cells the
+    // first version gave up on cost two complements beyond those of their own relations); the
+    // total and every one-dimension table whole.
+    expect(published.length).toBeGreaterThanOrEqual(0.55 * notSmall.length);
+    for (const t of tables) if (t.by.length <= 1) expect(t.cells.every((c) => c.suppressed === null)).toBe(true);
+  });
+
+  it('looks past a disclosed cell\'s own relations when every member of them is suppressed (hand-worked)', () => {
+    // Mandates per court × program type (numerator = denominator: counts of units). Small: courts
+    // C (3) and D (2), MH (5), SUD (5) and every court × program cell but A/BIP (13) and B/BIP (12).
+    const rows: [string, string, number][] = [
+      ['A', 'BIP', 13], ['A', 'MH', 3], ['A', 'SUD', 3],
+      ['B', 'BIP', 12], ['B', 'MH', 1], ['B', 'SUD', 2],
+      ['C', 'BIP', 2], ['C', 'MH', 1],
+      ['D', 'BIP', 2],
+    ];
+    const fine = rows.map(([court, programType, n]) => ({ key: { court, programType }, numerator: n, denominator: n }));
+    // Primary suppression alone leaves C/MH determined: D has only BIP, so
+    // C + D = C/BIP + C/MH + D/BIP = total - A - B = 39 - 19 - 15 = 5, and
+    // C/BIP + D/BIP = BIP - A/BIP - B/BIP = 29 - 13 - 12 = 4, so C/MH = 1. Both of C/MH's own
+    // relations (C = C/BIP + C/MH; MH = A/MH + B/MH + C/MH) are suppressed whole: its complement is
+    // the cheapest published cell one relation further whose suppression hides it, B/BIP (12).
+    const tables = publishTables(fine, allowedGroupings(['court', 'programType']));
+    const grid = table(tables, ['court', 'programType']);
+    expect(grid.cells.filter((c) => c.suppressed === 'COMPLEMENTARY').map((c) => c.key)).toEqual([{ court: 'B', programType: 'BIP' }]);
+    expect(cell(grid, { court: 'A', programType: 'BIP' })).toMatchObject({ numerator: 13, suppressed: null });
+    expect(table(tables, []).cells[0]).toMatchObject({ denominator: 39, suppressed: null });
+    expect(table(tables, ['court']).cells.map((c) => c.suppressed)).toEqual([null, null, 'SMALL_CELL', 'SMALL_CELL']);
+    expect(table(tables, ['programType']).cells.map((c) => c.suppressed)).toEqual([null, 'SMALL_CELL', 'SMALL_CELL']);
+    // Without the complement the full linear system gives C/MH away (subtraction alone does not);
+    // with it nothing is recovered.
+    const open = publishTables(fine, allowedGroupings(['court', 'programType']), { complementary: false });
+    expect(linearAttack(open, ['court', 'programType']).map((l) => l.key)).toEqual([{ court: 'C', programType: 'MH' }]);
+    expect(linearAttack(tables, ['court', 'programType'])).toEqual([]);
+    expect(subtractionAttack(tables)).toEqual([]);
   });
 });

@@ -17,7 +17,11 @@
  *    in them (published members are known constants). A suppressed cell is disclosed when its value
  *    is uniquely determined — its unit vector lies in the row space of the system (Gauss–Jordan over
  *    the integers, gcd-normalised rows, in doubles with a BigInt fallback on overflow: no rounding).
- *    Every disclosed cell gets one more complement and steps 2–3 repeat until the audit finds nothing.
+ *    Every disclosed cell gets one more complement — the cheapest published member of its relations;
+ *    when all of those are suppressed already, a published cell further away through its group of
+ *    suppressed cells, one whose suppression hides it if one does (nearestComplement) — and steps
+ *    2–3 repeat until the audit finds nothing. Each round suppresses at least one more cell, so it
+ *    ends; at worst with everything around the cell suppressed, where nothing is determined.
  *
  * One suppression pattern protects numerator, denominator and their difference alike: a suppressed
  * cell publishes none of them, and each of the three is additive over the same relations.
@@ -306,15 +310,80 @@ function protect(cells: Cell[], relations: Relation[]): void {
     if (!disclosed.length) return;
     let added = false;
     for (const id of disclosed) {
-      let best: number | undefined;
-      for (const r of cells[id].relations) {
-        const c = cheapestPublished(cells, relations[r], id);
-        if (c !== undefined && (best === undefined || cheaper(cells, c, best))) best = c;
-      }
-      if (best !== undefined && !cells[best].suppressed) { suppress(best); added = true; }
+      const best = nearestComplement(cells, relations, id);
+      if (best !== undefined) { suppress(best); added = true; }
     }
-    if (!added) throw new Error('complementary suppression: a disclosed cell has no published neighbour left to suppress');
+    // Unreachable (see nearestComplement); kept so a broken invariant fails closed, not open.
+    if (!added) throw new Error('complementary suppression: a disclosed cell has no published cell left in its group to suppress');
   }
+}
+
+/** How many cells further away nearestComplement tries, at most, for one that hides the disclosed cell. */
+const FARTHER_TRIES = 32;
+
+/**
+ * The complement for a disclosed cell. Its own relations first: their cheapest published member.
+ * When every member of those is suppressed already (the cell is then determined through a chain of
+ * relations among suppressed cells), the published members of the relations further away through
+ * the cell's group of suppressed cells, nearest first and cheapest first among equally near: the
+ * first whose suppression leaves the cell undetermined (checked by the audit on the cell's group),
+ * else the nearest cheapest.
+ *
+ * There is always one: the audit's certificate is a combination of relations whose restriction to
+ * the suppressed cells is the cell's unit vector, and its relations all lie in the cell's group. Were
+ * every member of those relations suppressed, the combination itself would be the unit vector; but
+ * every relation is an identity between sets of fine cells (a cell is the union of the cells that
+ * refine it), so the combination covers no fine cell, while the cell covers at least one. Each round
+ * therefore suppresses at least one more cell, and the loop ends (at worst with the group's whole
+ * neighbourhood suppressed, where nothing is determined).
+ */
+function nearestComplement(cells: Cell[], relations: Relation[], disclosed: number): number | undefined {
+  const seenCell = new Set<number>([disclosed]);
+  const seenRelation = new Set<number>();
+  const farther: number[] = [];
+  let frontier = [disclosed];
+  for (let level = 0; frontier.length; level++) {
+    const found: number[] = [];
+    const next: number[] = [];
+    for (const id of frontier) {
+      for (const r of cells[id].relations) {
+        if (seenRelation.has(r)) continue;
+        seenRelation.add(r);
+        for (const m of relations[r]) {
+          if (!cells[m].suppressed) found.push(m);
+          else if (!seenCell.has(m)) { seenCell.add(m); next.push(m); }
+        }
+      }
+    }
+    const sorted = [...new Set(found)].sort((a, b) => (cheaper(cells, a, b) ? -1 : 1));
+    if (level === 0 && sorted.length) return sorted[0];
+    farther.push(...sorted);
+    frontier = next;
+  }
+  if (farther.length <= 1) return farther[0];
+  const hidden = cells.map((c) => c.suppressed !== null);
+  for (const candidate of farther.slice(0, FARTHER_TRIES)) {
+    hidden[candidate] = true;
+    const hides = !determinedCells(hidden, groupRelations(cells, relations, hidden, disclosed)).includes(disclosed);
+    hidden[candidate] = false;
+    if (hides) return candidate;
+  }
+  return farther[0];
+}
+
+/** The relations of a hidden cell's group (the hidden cells linked to it through relations). */
+function groupRelations(cells: Cell[], relations: Relation[], hidden: boolean[], start: number): Relation[] {
+  const seenCell = new Set<number>([start]);
+  const seenRelation = new Set<number>();
+  const stack = [start];
+  while (stack.length) {
+    for (const r of cells[stack.pop()!].relations) {
+      if (seenRelation.has(r)) continue;
+      seenRelation.add(r);
+      for (const m of relations[r]) if (hidden[m] && !seenCell.has(m)) { seenCell.add(m); stack.push(m); }
+    }
+  }
+  return [...seenRelation].map((r) => relations[r]);
 }
 
 /**
