@@ -5,6 +5,7 @@
 import path from 'node:path';
 import {
   SERVICES,
+  seedCases,
   ServiceName,
   agencyDatabaseConfig,
   bindHost,
@@ -52,7 +53,7 @@ async function main(): Promise<void> {
   process.once('SIGTERM', shutdown);
 
   if ((await countCases(stack.databases)) === 0) {
-    const cases = Number(process.env.SEED_CASES ?? 200);
+    const cases = seedCases();
     console.log(`empty databases: seeding ${cases} synthetic demo cases...`);
     await seedDemoData(stack.databases, { cases, today: stack.clock.today() });
   }

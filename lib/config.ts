@@ -200,6 +200,15 @@ export function statementTimeoutMs(agency: ServiceName, env: Env = process.env):
   return positiveInteger(env, 'STATEMENT_TIMEOUT_MS', 30_000);
 }
 
+/**
+ * Cases `npm start` seeds into empty databases: `SEED_CASES`, default 2,000 — enough that the
+ * outcome metrics' main comparisons (e.g. recidivism of completers and non-completers) are not
+ * small cells.
+ */
+export function seedCases(env: Env = process.env): number {
+  return positiveInteger(env, 'SEED_CASES', 2000);
+}
+
 /** Fields a subgraph resolves for one request at most; past it the response is refused (RESPONSE_TOO_LARGE). */
 export function maxResponseFields(env: Env = process.env): number {
   return positiveInteger(env, 'MAX_RESPONSE_FIELDS', 250_000);

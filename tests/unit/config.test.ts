@@ -10,6 +10,7 @@ import {
   maxResponseFields,
   maxSubgraphResponseBytes,
   requestTimeoutMs,
+  seedCases,
   shutdownGraceMs,
   statementTimeoutMs,
   subgraphPort,
@@ -19,6 +20,12 @@ import {
 import { budgetFromHeader } from '../../lib/request-deadline';
 
 describe('config', () => {
+  it('seeds 2,000 demo cases unless SEED_CASES says otherwise, and names a bad value', () => {
+    expect(seedCases({})).toBe(2000);
+    expect(seedCases({ SEED_CASES: '200' })).toBe(200);
+    for (const bad of ['abc', '0', '-5', '1.5']) expect(() => seedCases({ SEED_CASES: bad })).toThrow(`SEED_CASES must be a positive integer, got "${bad}"`);
+  });
+
   it('derives one database per agency from DATABASE_URL, or takes each agency’s own', () => {
     const env = { DATABASE_URL: 'postgres://u@db:5432/postgres' };
     expect(databaseUrl('courts', env)).toBe('postgres://u@db:5432/dv_courts');
