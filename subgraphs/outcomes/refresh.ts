@@ -67,7 +67,7 @@ export function consentGatedCoordinates(agreements: Agreement[], today: string):
   );
 }
 
-interface GatewayError {
+export interface GatewayError {
   message: string;
   path?: (string | number)[];
   extensions?: { code?: string; reason?: string; coordinate?: string };
@@ -78,7 +78,7 @@ interface GatewayError {
  * consent-gated coordinate, inside one of the case's consent-gated lists (a shelter stay of
  * `Case.shelterStays`), or a person's research-consent field. Anything else stops the refresh.
  */
-function consentRefusal(e: GatewayError, gated: Set<string>): boolean {
+export function consentRefusal(e: GatewayError, gated: Set<string>): boolean {
   const { code, reason, coordinate } = e.extensions ?? {};
   const path = e.path ?? [];
   if (code !== 'FORBIDDEN' || reason !== 'RECORD_WITHHELD' || !coordinate || !gated.has(coordinate)) return false;
