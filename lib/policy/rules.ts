@@ -211,14 +211,20 @@ export function compilePolicy(schema: GraphQLSchema, policy: SubgraphPolicy, all
   const mutationType = schema.getMutationType()?.name;
   const agreements = allAgreements.filter((a) => a.dataOwner === owner);
   const scopeOf = (a: Agreement) => (a.records ? policy.recordScopes[a.records] : undefined);
-  // Records an agreement asking for consent grants (other than a case or person, and without a
-  // record scope of its own) are listed, like scoped records, only where the person's consent
-  // covers them: a victim without consent has no shelter stays, as far as the caller can tell.
+  // Where an agreement asking for consent (without a record scope of its own) grants a case's or a
+  // person's list of records of some type (Case.shelterStays), those records are listed, like
+  // scoped records, only where their person's consent covers them: a victim without consent has
+  // no shelter stays, as far as the caller can tell.
   const entityTypes = entitiesOf(schema);
   const consentTypes = agreements
     .filter((a) => a.consentRequired && !a.records)
-    .flatMap((a) => a.fields.map((f) => f.split('.')[0]))
-    .filter((t) => !entityTypes.has(t) && isObjectType(schema.getType(t)) && schema.getType(t) !== schema.getQueryType() && schema.getType(t) !== schema.getMutationType());
+    .flatMap((a) => a.fields)
+    .flatMap((f) => {
+      const [typeName, fieldName] = f.split('.');
+      const type = schema.getType(typeName);
+      const target = isObjectType(type) && entityTypes.has(typeName) ? getNamedType(type.getFields()[fieldName]?.type) : undefined;
+      return target && isObjectType(target) && !entityTypes.has(target.name) ? [target.name] : [];
+    });
   const scopedTypes = [...new Set([...agreements.map((a) => scopeOf(a)?.type).filter((t): t is string => Boolean(t)), ...consentTypes])];
   // Fields that list filtered records: a case's list of them is released as a list; each record in it
   // is decided for its own person (Case.shelterStays under a consent agreement).
