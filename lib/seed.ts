@@ -23,6 +23,7 @@
  * | protected persons named in a new case or order violation ≤ 12 m | ~13 %                             | 13.5 %            |
  * | referred victims enrolled in counseling ≤ 30 days              | ~60 %, by court 50–70 %           | 60.1 % (50.7–69.5) |
  * | referred victims admitted to shelter or applied ≤ 30 days      | ~65 %, by court 50–75 %           | 65.7 % (54.3–76.3) |
+ * | referred victims with a research consent to the outcomes service (VAWA) | ~70 %, never the demo case | 71 % of 159 (200 cases) |
  * | days mandate → enrollment (median: Harbor City, Northfield, Riverside, Lakeshore) | 6 … 25   | 6 / 10 / 14 / 25  |
  * | days violation → sanction (median, same order)                 | 13 … 47                           | 13 / 22 / 27 / 47 |
  *

@@ -4,7 +4,9 @@
  * de-identifies and links them, computes every metric's tables with suppression applied, and
  * stores them as the new current snapshot in one transaction. Any refusal or error in what the
  * gateway answers stops the refresh, and the previous snapshot stays current (fail closed: a
- * metric is never computed on partly withheld data).
+ * metric is never computed on partly withheld data). The one refusal that does not stop it: a
+ * victim's shelter, housing or counseling record withheld for want of the victim's research
+ * consent (VAWA; MOU-2026-HSG-O1, MOU-2026-CNS-O2): expected, that record is left out.
  */
 import { DataSource } from 'typeorm';
 import { JWK } from 'jose';
