@@ -7,7 +7,7 @@
  * stops the next refresh from reading them.
  */
 import { TestStack, startTestStack } from './support/stack';
-import { CASEWORKER, COUNSELOR, Who } from './support/tokens';
+import { CASEWORKER, CLERK, COUNSELOR, Who } from './support/tokens';
 import { REFRESH_QUERY } from '../subgraphs/outcomes/records';
 import { consentGatedCoordinates, consentRefusal } from '../subgraphs/outcomes/refresh';
 import { loadAgreements } from '../lib/policy/agreements';
@@ -168,5 +168,18 @@ describe('what the refresh accepts as “this victim has not consented”', () =
     expect(consentRefusal(refusal('ProgramEnrollment.dischargeDate', ['cases', 'nodes', 3, 'programEnrollments', 0, 'dischargeDate']), gated)).toBe(false);
     expect(consentRefusal(refusal('ProgramEnrollment.enrolledDate', ['cases', 'nodes', 3, 'programMandates', 0, 'enrollments', 0, 'enrolledDate']), gated)).toBe(false);
     expect(consentRefusal({ ...refusal('ShelterStay.admittedDate', ['cases', 'nodes', 3, 'shelterStays', 0, 'admittedDate']), extensions: { code: 'INTERNAL_SERVER_ERROR', reason: 'RECORD_WITHHELD', coordinate: 'ShelterStay.admittedDate' } }, gated)).toBe(false);
+  });
+});
+
+describe('the outcomes service as an agency', () => {
+  it('may be named as a consent’s recipient, but the court does not refer anyone to it (and writes nothing)', async () => {
+    const count = async () => Number((await stack.databases.courts.query('SELECT count(*) AS n FROM referral'))[0].n);
+    const before = await count();
+    const result = await stack.gql('mutation($input: ReferToServiceInput!) { referToService(input: $input) { id } }', {
+      input: { caseId: stack.demoCaseId, personId: victimId, serviceType: 'COUNSELING', toAgency: 'OUTCOMES', referredDate: stack.clock.today() },
+    }, { as: CLERK });
+    expect(result.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect(result.errors?.[0].extensions?.problems.map((p: any) => p.field)).toEqual(['input.toAgency']);
+    expect(await count()).toBe(before);
   });
 });
