@@ -18,7 +18,8 @@ const progress = (message: string) => console.error(message);
 
 function summary(result: RefreshResult, started: number): string {
   const whole = result.suppressedWhole.length ? `; suppression failed for ${result.suppressedWhole.join(', ')}: all their cells suppressed` : '';
-  return `refreshed: ${result.cases} cases, ${result.cells} cells, snapshot ${result.snapshotId} in ${((performance.now() - started) / 1000).toFixed(1)}s${whole}`;
+  const consent = `; ${result.referredWithoutConsent} referred victims left out of service engagement for want of a research consent`;
+  return `refreshed: ${result.cases} cases, ${result.cells} cells, snapshot ${result.snapshotId} in ${((performance.now() - started) / 1000).toFixed(1)}s${consent}${whole}`;
 }
 
 async function main(): Promise<void> {

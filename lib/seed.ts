@@ -23,6 +23,7 @@
  * | protected persons named in a new case or order violation ≤ 12 m | ~13 %                             | 13.5 %            |
  * | referred victims enrolled in counseling ≤ 30 days              | ~60 %, by court 50–70 %           | 60.1 % (50.7–69.5) |
  * | referred victims admitted to shelter or applied ≤ 30 days      | ~65 %, by court 50–75 %           | 65.7 % (54.3–76.3) |
+ * | referred victims with a research consent to the outcomes service (VAWA) | ~70 %, never the demo case | 71 % of 159 (200 cases) |
  * | days mandate → enrollment (median: Harbor City, Northfield, Riverside, Lakeshore) | 6 … 25   | 6 / 10 / 14 / 25  |
  * | days violation → sanction (median, same order)                 | 13 … 47                           | 13 / 22 / 27 / 47 |
  *
@@ -412,6 +413,7 @@ export function generateCase(seed: number, index: number, shelters: housing.Shel
   }
 
   // The court refers the victim to services; housing and counseling take them up.
+  const referralsFrom = c.referrals.length;
   if (demo || rnd.chance(0.6)) {
     const referredDate = addDays(filedDate, rnd.int(0, 5));
     // Most referred victims start counseling within two weeks; some later, some never.
@@ -480,9 +482,46 @@ export function generateCase(seed: number, index: number, shelters: housing.Shel
     }
   }
 
+  if (!demo) researchConsents(seed, index, victim, c.referrals.slice(referralsFrom), out);
+
   // Probation supervises the convicted defendant and reports violations; the court acts on them.
   if (criminal && caseRow.status !== 'DISMISSED' && (demo || rnd.chance(0.8))) {
     supervise(rnd, out, core, caseRow, accused.id);
+  }
+}
+
+/** Share of referred victims who consent to the receiving agencies' releasing their records to the outcomes service. */
+export const RESEARCH_CONSENT_SHARE = 0.7;
+/** What a victim's research consent to the outcomes service covers: what the agreements (MOU-2026-HSG-O1, MOU-2026-CNS-O2) read. */
+export const RESEARCH_CONSENT_DATA: Record<'housing' | 'counseling', string[]> = {
+  housing: ['ShelterStay.admittedDate', 'ShelterStay.person', 'HousingApplication.appliedDate', 'HousingApplication.person', 'Person.housingResearchConsent'],
+  counseling: ['ProgramEnrollment.programType', 'ProgramEnrollment.enrolledDate', 'ProgramEnrollment.person', 'Person.counselingResearchConsent'],
+};
+
+/**
+ * A referred victim's written, time-limited consent (VAWA) to each receiving agency releasing their
+ * records to the outcomes service for research, for RESEARCH_CONSENT_SHARE of victims. Decided and
+ * identified by hashes of the seed and the victim (not the case's random streams), so every other
+ * record of the data set stays as it was.
+ */
+function researchConsents(seed: number, index: number, victim: courts.Person, referrals: courts.Referral[], out: SeedRows): void {
+  const hash = (text: string) => createHash('sha1').update(`${seed}:research-consent:${text}`).digest('hex');
+  if (parseInt(hash(victim.id).slice(0, 8), 16) / 2 ** 32 >= RESEARCH_CONSENT_SHARE) return;
+  for (const agency of ['housing', 'counseling'] as const) {
+    const referral = referrals.find((r) => r.toAgency === agency.toUpperCase());
+    if (!referral) continue;
+    const hex = [...hash(`${index}:${agency}`).slice(0, 32)];
+    hex[12] = '4';
+    hex[16] = ((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16);
+    const id = hex.join('').replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
+    out[agency].consents.push({
+      id, personId: victim.id, discloser: agency === 'housing' ? 'Housing agency shelter program' : 'Victim counseling program',
+      recipientAgency: 'outcomes', purposes: ['research'], data: RESEARCH_CONSENT_DATA[agency],
+      signedBy: `${victim.givenName} ${victim.familyName}`, signedDate: referral.referredDate,
+      // Time-limited: the evaluation's five years.
+      expiresOn: addDays(referral.referredDate, 1826), expiryEvent: null, revokedAt: null, irrevocableUntil: null,
+      legalBasis: 'VAWA 34 U.S.C. 12291(b)(2); 28 CFR 90.4: written consent to disclosure for research and evaluation',
+    });
   }
 }
 

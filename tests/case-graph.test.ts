@@ -58,7 +58,8 @@ describe('WholeCase', () => {
     const shelter = '{ _entities(representations: [{ __typename: "Case", id: "%" }]) { ... on Case { shelterStays { shelter { name address } } } } }';
     const judge = await stack.gql(shelter.replace('%', stack.demoCaseId!), {}, { url: stack.subgraphUrls.housing, as: JUDGE });
     expect(judge.data._entities[0].shelterStays).toBeNull();
-    expect(judge.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', coordinate: 'Case.shelterStays', reason: 'OWNER_ONLY' });
+    // The list is granted to the outcomes service alone (MOU-2026-HSG-O1, under the victim's consent): no agreement grants it to a judge.
+    expect(judge.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', coordinate: 'Case.shelterStays', reason: 'NO_AGREEMENT' });
   });
 
   it('answers null for an unknown case and names a malformed id', async () => {

@@ -36,7 +36,13 @@ describe.each(AGENCIES)('the %s subgraph', (agency) => {
   it('keeps every mutation and the accounting of disclosures owner-only', () => {
     const fields = classifyFields(schema, definition.policy, agreements);
     const shared = fields.filter((f) => /^Mutation\.|^Disclosure\.|Disclosures$|^Access\.|Accesses$|Consents?\b/.test(f.coordinate) && f.classification !== 'owner-only');
-    expect(shared.map((f) => f.coordinate)).toEqual([]);
+    // The one exception: whether the victim's research consent is in force, granted to the outcomes
+    // service only under that very consent (MOU-2026-HSG-O1, MOU-2026-CNS-O2), never the consent record.
+    const consentFlag = `Person.${agency}ResearchConsent`;
+    expect(shared.filter((f) => f.coordinate !== consentFlag).map((f) => f.coordinate)).toEqual([]);
+    for (const f of shared) {
+      expect(f.agreements.map((id) => agreements.find((a) => a.id === id)).every((a) => a?.consentRequired && a.grantees.every((g) => g.agency === 'outcomes'))).toBe(true);
+    }
   });
 
   it('decides every field for every one of its own roles and purposes: granted, granted per assigned record, or refused', () => {

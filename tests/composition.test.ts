@@ -89,8 +89,9 @@ describe('example operations', () => {
       visited.add(type.name);
       for (const field of Object.values(type.getFields())) {
         const coordinate = `${type.name}.${field.name}`;
-        // The owners' accounting of disclosures and of accesses and consent records are not part of a case view.
-        const accounting = type.name === 'Person' && /(Disclosures|Accesses|Consents)$/.test(field.name);
+        // The owners' accounting of disclosures and of accesses and consent records are not part of a
+        // case view; nor is whether a research consent to the outcomes service is in force (the broker's).
+        const accounting = type.name === 'Person' && /(Disclosures|Accesses|Consents|ResearchConsent)$/.test(field.name);
         if (ownerOnly.has(coordinate) || backReferences.has(coordinate) || accounting) continue;
         if (!selected.has(coordinate)) missing.push(coordinate);
         let inner: any = field.type;

@@ -391,10 +391,11 @@ describe('the two executors', () => {
   async function changeConsents(stack: TestStack) {
     const [patient] = await stack.databases.counseling.query(
       `SELECT e.person_id AS id FROM program_enrollment e WHERE e.program_type = 'SUBSTANCE_USE_TREATMENT' AND e.mandate_id IS NOT NULL
-          AND NOT EXISTS (SELECT 1 FROM consent c WHERE c.person_id = e.person_id) ORDER BY e.id LIMIT 1`);
-    const [given] = await stack.databases.housing.query('SELECT id FROM consent ORDER BY id LIMIT 1');
+          AND NOT EXISTS (SELECT 1 FROM consent c WHERE c.person_id = e.person_id AND c.recipient_agency = 'probation') ORDER BY e.id LIMIT 1`);
+    // (Consents to the court's reading: the seed's research consents to the outcomes service are left alone.)
+    const [given] = await stack.databases.housing.query(`SELECT id FROM consent WHERE recipient_agency = 'courts' ORDER BY id LIMIT 1`);
     const [victim] = await stack.databases.housing.query(
-      'SELECT s.person_id AS id FROM shelter_stay s WHERE NOT EXISTS (SELECT 1 FROM consent c WHERE c.person_id = s.person_id) ORDER BY s.id LIMIT 1');
+      `SELECT s.person_id AS id FROM shelter_stay s WHERE NOT EXISTS (SELECT 1 FROM consent c WHERE c.person_id = s.person_id AND c.recipient_agency = 'courts') ORDER BY s.id LIMIT 1`);
     expect([patient, given, victim].every(Boolean)).toBe(true);
     const results = [
       await stack.gql('mutation($input: RecordTreatmentConsentInput!) { recordTreatmentConsent(input: $input) { id } }', {
@@ -478,7 +479,9 @@ describe('coverage of the table', () => {
     const day = TEST_TODAY;
     const granted = new Set(
       // The outcomes service's own agreements (metrics for analysts) are asked metric by metric in tests/outcomes-service.test.ts.
-      agreements.filter((a) => inForce(a, day) && a.dataOwner !== 'outcomes').flatMap((a) => a.fields.filter((f) => !f.startsWith('Query.')).map((f) => `${a.dataOwner}:${f}`)),
+      // The victims' research-consent agreements (MOU-2026-HSG-O1, MOU-2026-CNS-O2) release only under a consent the
+      // demo case's victim has not given: tests/outcomes-consent.test.ts asks them without, with and after revoking one.
+      agreements.filter((a) => inForce(a, day) && a.dataOwner !== 'outcomes' && !(a.consentRequired && a.grantees.every((g) => g.agency === 'outcomes'))).flatMap((a) => a.fields.filter((f) => !f.startsWith('Query.')).map((f) => `${a.dataOwner}:${f}`)),
     );
     const missing = [...granted].filter((g) => !releasedToOthers.has(g));
     // Fields of records the demo case has none of (e.g. a second-level list that is empty) may be missing.

@@ -3,7 +3,7 @@
  * comments (not by the code under test). Snapshot date (asOf) 2026-11-24 throughout.
  */
 import { DeidentifiedCase, ageBand } from '../subgraphs/outcomes/records';
-import { METRIC_SPECS, MetricName, Unit, publishMetric, quantile } from '../subgraphs/outcomes/metrics';
+import { METRIC_SPECS, MetricName, Unit, publishMetric, quantile, referredWithoutConsent } from '../subgraphs/outcomes/metrics';
 import { allowedGroupings } from '../subgraphs/outcomes/suppression';
 
 const AS_OF = '2026-11-24';
@@ -109,31 +109,43 @@ describe('re-victimization', () => {
 });
 
 describe('victim service engagement', () => {
-  // V1 referred to housing 2025-03-01, admitted to shelter 2025-03-20 (day 19): engaged.
-  // V2 referred to counseling 2025-03-01, enrolled 2025-04-15 (day 45): not engaged.
+  // Only victims whose consent lets the broker see the receiving agency's records count (VAWA).
+  // V1 referred to housing 2025-03-01 (consented), admitted to shelter 2025-03-20 (day 19): engaged.
+  // V2 referred to counseling 2025-03-01 (consented), enrolled 2025-04-15 (day 45): not engaged.
   // V3 referred to legal advocacy only: not a housing or counseling referral, not counted.
-  // V4 referred to housing 2025-05-01, applied for housing 2025-05-31 (day 30, the last day): engaged.
-  // V5 referred 2026-11-10: the 30 days have not passed, not counted.
+  // V4 referred to housing 2025-05-01 (consented), applied for housing 2025-05-31 (day 30, the last day): engaged.
+  // V5 referred 2026-11-10 (consented): the 30 days have not passed, not counted.
+  // V6 referred to housing 2025-06-01 without consent: left out (the broker sees none of their
+  //    housing records, so a shelter stay the broker could not see must not count as "not engaged").
+  // V7 referred to counseling 2025-06-01 without consent, 2025-07-01 to housing with consent: the
+  //    first referral decides, so left out.
   const cases = [
     kase('C1', {
       referrals: [
-        { person: 'V1', toAgency: 'HOUSING', referred: '2025-03-01' },
-        { person: 'V2', toAgency: 'COUNSELING', referred: '2025-03-01' },
-        { person: 'V3', toAgency: 'COURTS', referred: '2025-03-01' },
-        { person: 'V4', toAgency: 'HOUSING', referred: '2025-05-01' },
-        { person: 'V5', toAgency: 'HOUSING', referred: '2026-11-10' },
+        { person: 'V1', toAgency: 'HOUSING', referred: '2025-03-01', consented: true },
+        { person: 'V2', toAgency: 'COUNSELING', referred: '2025-03-01', consented: true },
+        { person: 'V3', toAgency: 'COURTS', referred: '2025-03-01', consented: null },
+        { person: 'V4', toAgency: 'HOUSING', referred: '2025-05-01', consented: true },
+        { person: 'V5', toAgency: 'HOUSING', referred: '2026-11-10', consented: true },
+        { person: 'V6', toAgency: 'HOUSING', referred: '2025-06-01', consented: false },
+        { person: 'V7', toAgency: 'COUNSELING', referred: '2025-06-01', consented: false },
+        { person: 'V7', toAgency: 'HOUSING', referred: '2025-07-01', consented: true },
       ],
       services: [
         { person: 'V1', kind: 'SHELTER', date: '2025-03-20' },
         { person: 'V2', kind: 'COUNSELING', date: '2025-04-15' },
         { person: 'V4', kind: 'HOUSING_APPLICATION', date: '2025-05-31' },
         { person: 'V5', kind: 'SHELTER', date: '2026-11-11' },
+        { person: 'V7', kind: 'SHELTER', date: '2025-07-02' },
       ],
     }),
   ];
-  it('is victims engaged within 30 days / victims referred: 2 / 3', () => {
+  it('is consenting victims engaged within 30 days / consenting victims referred: 2 / 3', () => {
     const t = totals('victimServiceEngagement', cases);
     expect([t.hits, t.count]).toEqual([2, 3]);
+  });
+  it('leaves out 2 referred victims for lack of consent (V6, V7; V5 has not reached 30 days)', () => {
+    expect(referredWithoutConsent(cases, AS_OF)).toBe(2);
   });
 });
 

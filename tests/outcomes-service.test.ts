@@ -39,7 +39,7 @@ describe('refresh', () => {
     const result = await stack.refreshOutcomes((m) => messages.push(m));
     expect(result.cases).toBe(150);
     expect(result.cells).toBeGreaterThan(0);
-    expect(result.agreements).toEqual(['MOU-2026-CNS-O2 v1', 'MOU-2026-CNS-R1 v2', 'MOU-2026-CRT-R1 v2', 'MOU-2026-HSG-O1 v1', 'MOU-2026-PRB-R1 v2']);
+    expect(result.agreements).toEqual(['MOU-2026-CNS-O2 v2', 'MOU-2026-CNS-R1 v2', 'MOU-2026-CRT-R1 v2', 'MOU-2026-HSG-O1 v2', 'MOU-2026-PRB-R1 v2']);
     expect(messages.some((m) => /150 cases read/.test(m))).toBe(true);
 
     const answer = await stack.gql(QUERY, { by: ['PROGRAM_TYPE'] }, { as: COURTS_ANALYST });
@@ -83,9 +83,12 @@ describe('refresh', () => {
     const expected = { courts: ['MOU-2026-CRT-R1'], housing: ['MOU-2026-HSG-O1'], counseling: ['MOU-2026-CNS-O2', 'MOU-2026-CNS-R1'], probation: ['MOU-2026-PRB-R1'] } as const;
     for (const [agency, agreements] of Object.entries(expected) as [keyof typeof expected, readonly string[]][]) {
       const rows = await stack.asOwner(agency, (db) =>
-        db.query(`SELECT DISTINCT agreement_id AS "agreementId", outcome FROM disclosure_log WHERE caller_agency = 'outcomes' AND caller_role = 'broker' AND purpose = 'research'`));
-      expect({ agency, rows: rows.filter((r: any) => r.outcome === 'RELEASED').map((r: any) => r.agreementId).sort() }).toEqual({ agency, rows: [...agreements] });
-      expect(rows.filter((r: any) => r.outcome !== 'RELEASED')).toEqual([]);
+        db.query(`SELECT DISTINCT agreement_id AS "agreementId", outcome, reason, coordinates FROM disclosure_log WHERE caller_agency = 'outcomes' AND caller_role = 'broker' AND purpose = 'research'`));
+      expect({ agency, rows: [...new Set(rows.filter((r: any) => r.outcome === 'RELEASED').map((r: any) => r.agreementId))].sort() }).toEqual({ agency, rows: [...agreements] });
+      // The only refusals: a referred victim's research consent, where the victim has given none (VAWA).
+      for (const r of rows.filter((r: any) => r.outcome !== 'RELEASED')) {
+        expect({ agency, ...r }).toEqual({ agency, agreementId: agency === 'housing' ? 'MOU-2026-HSG-O1' : 'MOU-2026-CNS-O2', outcome: 'DENIED', reason: 'CONSENT_MISSING', coordinates: [`Person.${agency}ResearchConsent`] });
+      }
     }
   });
 

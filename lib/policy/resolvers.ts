@@ -11,7 +11,8 @@ import { byId, inTransaction } from '../writes';
 import { DisclosureEntity, DisclosureRecord } from './audit';
 import { AccessEntity } from './access-log';
 import { coordinateMatches, coordinatesOf } from './classification';
-import { ConsentEntity, ConsentRecord } from './consent';
+import DataLoader from 'dataloader';
+import { ConsentEntity, ConsentRecord, consentInForce, consentLoader } from './consent';
 
 /** The consent as the owner records it (agency and purposes as GraphQL enum values). */
 export type RecordConsentInput = Pick<
@@ -139,3 +140,17 @@ export const accessResolvers = {
   role: (d: DisclosureRecord) => d.callerRole,
   grant: (d: DisclosureRecord) => d.agreementId,
 };
+
+/**
+ * Person.<agency>ResearchConsent: whether a consent of the person's to releasing `coordinate` to the
+ * outcomes service for research is in force today. The rules release it to the outcomes service
+ * only under that consent; the owner's staff see true or false.
+ */
+export function researchConsentOf(coordinate: string) {
+  const toOutcomes = new WeakMap<object, DataLoader<string, ConsentRecord[]>>();
+  return async (person: { id: string }, _: unknown, ctx: SubgraphContext<unknown>): Promise<boolean> => {
+    let loader = ctx.caller?.agency === 'outcomes' ? ctx.policy.consents : toOutcomes.get(ctx.batches);
+    if (!loader) toOutcomes.set(ctx.batches, (loader = consentLoader(ctx.batches, ctx.db, 'outcomes')));
+    return consentInForce(await loader.load(person.id), 'research', coordinate, ctx.policy.today, ctx.policy.now).ok;
+  };
+}

@@ -211,7 +211,30 @@ export function compilePolicy(schema: GraphQLSchema, policy: SubgraphPolicy, all
   const mutationType = schema.getMutationType()?.name;
   const agreements = allAgreements.filter((a) => a.dataOwner === owner);
   const scopeOf = (a: Agreement) => (a.records ? policy.recordScopes[a.records] : undefined);
-  const scopedTypes = [...new Set(agreements.map((a) => scopeOf(a)?.type).filter((t): t is string => Boolean(t)))];
+  // Where an agreement asking for consent (without a record scope of its own) grants a case's or a
+  // person's list of records of some type (Case.shelterStays), those records are listed, like
+  // scoped records, only where their person's consent covers them: a victim without consent has
+  // no shelter stays, as far as the caller can tell.
+  const entityTypes = entitiesOf(schema);
+  const consentTypes = agreements
+    .filter((a) => a.consentRequired && !a.records)
+    .flatMap((a) => a.fields)
+    .flatMap((f) => {
+      const [typeName, fieldName] = f.split('.');
+      const type = schema.getType(typeName);
+      const target = isObjectType(type) && entityTypes.has(typeName) ? getNamedType(type.getFields()[fieldName]?.type) : undefined;
+      return target && isObjectType(target) && !entityTypes.has(target.name) ? [target.name] : [];
+    });
+  const scopedTypes = [...new Set([...agreements.map((a) => scopeOf(a)?.type).filter((t): t is string => Boolean(t)), ...consentTypes])];
+  // Fields that list filtered records: a case's list of them is released as a list; each record in it
+  // is decided for its own person (Case.shelterStays under a consent agreement).
+  const filteredLists = new Set(
+    coordinatesOf(schema).filter((c) => {
+      const [typeName, fieldName] = c.split('.');
+      const type = schema.getType(typeName);
+      return isObjectType(type) && scopedTypes.includes(getNamedType(type.getFields()[fieldName].type).name);
+    }),
+  );
   const isPublic = (c: string) => [...policy.public, ...FEDERATION_PLUMBING].some((p) => coordinateMatches(p, c));
   const isOwnerOnly = (c: string) => policy.ownerOnly.some((p) => coordinateMatches(p, c));
   const grantable = (c: string) => isPublic(c) || (!isOwnerOnly(c) && agreements.some((a) => a.fields.includes(c)));
@@ -228,6 +251,8 @@ export function compilePolicy(schema: GraphQLSchema, policy: SubgraphPolicy, all
     const caller = ctx.caller!;
     const state = ctx.policy!;
     let best: RecordOutcome = NOT_COVERED;
+    // A consent agreement's list of filtered records on a record about no one person (a case).
+    let listUnder: Agreement | undefined;
     for (let i = 0; i < candidates.length; i++) {
       const a = candidates[i];
       // A record scope applies to records of its type and to everything under them (a Part 2
@@ -243,7 +268,10 @@ export function compilePolicy(schema: GraphQLSchema, policy: SubgraphPolicy, all
       }
       if (!a.consentRequired) return coveredBy.get(a)!;
       const personId = subjectOf(typeName, row).personId;
-      if (!personId) continue;
+      if (!personId) {
+        if (filteredLists.has(coordinate)) listUnder ??= a;
+        continue;
+      }
       const known = state.knownConsents.get(personId);
       if (!known) {
         // Load, then decide again with the consents known.
@@ -256,7 +284,7 @@ export function compilePolicy(schema: GraphQLSchema, policy: SubgraphPolicy, all
       if (outcome.ok) return { ok: true, agreement: a, consent: outcome.consent };
       best = { ok: false, reason: outcome.reason, agreements: [a.id] };
     }
-    return best;
+    return listUnder ? coveredBy.get(listUnder)! : best;
   }
 
   function callerDecision(ctx: PolicyContext, coordinate: string, typeName: string, granting: Agreement[]): CallerDecision {
@@ -519,6 +547,12 @@ export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
   return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
 
+/** The federation entities of a subgraph schema (a case, a person, a mandate): records with an identity of their own. */
+function entitiesOf(schema: GraphQLSchema): Set<string> {
+  const entity = schema.getType('_Entity');
+  return new Set(isUnionType(entity) ? entity.getTypes().map((t) => t.name) : []);
+}
+
 /**
  * The records that are part of a `scopeType` record: the object types reachable from it along
  * fields another agency may be granted (`traversable`), other than entities (a case or person has
@@ -526,8 +560,7 @@ export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
  * `scopeType` covers them too, however they are reached.
  */
 export function recordsBeneath(schema: GraphQLSchema, scopeType: string, traversable: (coordinate: string) => boolean = () => true): Set<string> {
-  const entity = schema.getType('_Entity');
-  const entities = new Set(isUnionType(entity) ? entity.getTypes().map((t) => t.name) : []);
+  const entities = entitiesOf(schema);
   const roots = new Set([schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()].filter(Boolean).map((t) => t!.name));
   const seen = new Set<string>();
   const queue = [scopeType];

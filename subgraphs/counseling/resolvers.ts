@@ -12,7 +12,7 @@ import {
 } from './entities';
 import { CounselingLoaders } from './loaders';
 import { buildUnguardedSchema } from '../../lib/subgraph';
-import { consentMutations, consentTypeResolvers, consentsOf, accessResolvers, accessesOf, disclosureResolvers, disclosuresOf } from '../../lib/policy/resolvers';
+import { consentMutations, consentTypeResolvers, consentsOf, accessResolvers, accessesOf, disclosureResolvers, disclosuresOf, researchConsentOf } from '../../lib/policy/resolvers';
 import { counseling } from '.';
 import { redisclosureNoticeOf } from './policy';
 
@@ -184,6 +184,7 @@ export const counselingResolvers: GraphQLResolverMap<Ctx> = {
     counselingDisclosures: disclosuresOf,
     counselingAccesses: accessesOf,
     treatmentConsents: consentsOf,
+    counselingResearchConsent: researchConsentOf('Person.counselingResearchConsent'),
   },
   TreatmentConsent: consentTypeResolvers,
   Disclosure: disclosureResolvers,

@@ -225,6 +225,7 @@ export const courtsMutations = {
       const caseId = check.id('caseId', input.caseId);
       const personId = check.id('personId', input.personId);
       if (input.providerAgency === 'COURTS') check.fail('providerAgency', 'must be the agency that delivers the program, not the court');
+      if (input.providerAgency === 'OUTCOMES') check.fail('providerAgency', 'must be an agency that delivers programs, not the outcomes service');
       check.notInFuture('orderedDate', input.orderedDate);
       check.notBefore('dueDate', input.dueDate, 'orderedDate', input.orderedDate);
       check.integer('requiredSessions', input.requiredSessions, { min: 1, max: 104 });
@@ -268,6 +269,7 @@ export const courtsMutations = {
       const caseId = check.id('caseId', input.caseId);
       const personId = check.id('personId', input.personId);
       if (input.toAgency === 'COURTS') check.fail('toAgency', 'must be another agency');
+      if (input.toAgency === 'OUTCOMES') check.fail('toAgency', 'must be an agency that serves people, not the outcomes service');
       check.notInFuture('referredDate', input.referredDate);
       await findCase(em, check, caseId);
       await requireParty(em, check, 'personId', caseId, personId);
@@ -304,6 +306,7 @@ export const courtsMutations = {
       const caseId = check.id('caseId', input.caseId);
       const personId = check.id('personId', input.personId);
       check.id('probationReportId', input.probationReportId, false);
+      if (input.reportedBy === 'OUTCOMES') check.fail('reportedBy', 'must be an agency that observes violations, not the outcomes service');
       if (input.probationReportId && input.reportedBy !== 'PROBATION') {
         check.fail('probationReportId', 'may only be given when reportedBy is PROBATION');
       }

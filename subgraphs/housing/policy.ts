@@ -8,13 +8,15 @@ export const housingPolicy: SubgraphPolicy = {
     'Mutation.*',
     'Query.*',
     // Stays and applications stay with housing, but for the dates and person the outcomes
-    // service reads to measure victims' engagement (MOU-2026-HSG-O1; aggregates only).
+    // service reads, under the victim's written consent, to measure engagement (MOU-2026-HSG-O1).
+    'ShelterStay.id',
     'ShelterStay.case',
     'ShelterStay.shelter',
     'ShelterStay.exitedDate',
     'ShelterStay.exitDestination',
     'ShelterStay.status',
     'Shelter.*',
+    'HousingApplication.id',
     'HousingApplication.case',
     'HousingApplication.program',
     'HousingApplication.status',

@@ -12,7 +12,7 @@ import {
 } from './entities';
 import { HousingLoaders } from './loaders';
 import { buildUnguardedSchema } from '../../lib/subgraph';
-import { consentMutations, consentTypeResolvers, consentsOf, accessResolvers, accessesOf, disclosureResolvers, disclosuresOf } from '../../lib/policy/resolvers';
+import { consentMutations, consentTypeResolvers, consentsOf, accessResolvers, accessesOf, disclosureResolvers, disclosuresOf, researchConsentOf } from '../../lib/policy/resolvers';
 import { housing } from '.';
 
 const consents = consentMutations('housing', 'VAWA 34 U.S.C. 12291(b)(2); 28 CFR 90.4', () => buildUnguardedSchema(housing), { irrevocable: false });
@@ -156,6 +156,7 @@ export const housingResolvers: GraphQLResolverMap<Ctx> = {
     housingDisclosures: disclosuresOf,
     housingAccesses: accessesOf,
     housingConsents: consentsOf,
+    housingResearchConsent: researchConsentOf('Person.housingResearchConsent'),
   },
   HousingConsent: consentTypeResolvers,
   Disclosure: disclosureResolvers,

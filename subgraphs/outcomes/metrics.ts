@@ -206,6 +206,27 @@ const revictimization: MetricSpec = {
   },
 };
 
+/** Each victim's first referral to housing or counseling, and whether their consent lets the broker see that agency's records. */
+function firstReferrals(cases: DeidentifiedCase[]): Map<string, { c: DeidentifiedCase; referred: string; consented: boolean }> {
+  const first = new Map<string, { c: DeidentifiedCase; referred: string; consented: boolean }>();
+  for (const c of cases) for (const r of c.referrals) {
+    if (!r.person || !r.referred || (r.toAgency !== 'HOUSING' && r.toAgency !== 'COUNSELING')) continue;
+    const seen = first.get(r.person);
+    if (!seen || r.referred < seen.referred || (r.referred === seen.referred && c.case < seen.c.case)) first.set(r.person, { c, referred: r.referred, consented: r.consented === true });
+  }
+  return first;
+}
+
+/**
+ * Referred victims whose 30 days have passed by `asOf` but who are left out of service engagement
+ * because no consent of theirs lets the receiving agency release their records to the broker.
+ */
+export function referredWithoutConsent(cases: DeidentifiedCase[], asOf: string): number {
+  let n = 0;
+  for (const { referred, consented } of firstReferrals(cases).values()) if (!consented && addDays(referred, 30) <= asOf) n++;
+  return n;
+}
+
 const victimServiceEngagement: MetricSpec = {
   name: 'victimServiceEngagement',
   kind: 'proportion',
@@ -213,16 +234,11 @@ const victimServiceEngagement: MetricSpec = {
   units(cases, asOf) {
     const services = new Map<string, string[]>();
     for (const c of cases) for (const s of c.services) if (s.person && s.date) services.set(s.person, [...(services.get(s.person) ?? []), s.date]);
-    const first = new Map<string, { c: DeidentifiedCase; referred: string }>();
-    for (const c of cases) for (const r of c.referrals) {
-      if (!r.person || !r.referred || (r.toAgency !== 'HOUSING' && r.toAgency !== 'COUNSELING')) continue;
-      const seen = first.get(r.person);
-      if (!seen || r.referred < seen.referred || (r.referred === seen.referred && c.case < seen.c.case)) first.set(r.person, { c, referred: r.referred });
-    }
     const out: Unit[] = [];
-    for (const [person, { c, referred }] of first) {
+    for (const [person, { c, referred, consented }] of firstReferrals(cases)) {
       const through = addDays(referred, 30);
-      if (through > asOf) continue;
+      // Only victims whose consent lets the broker see the receiving agency's records (VAWA).
+      if (through > asOf || !consented) continue;
       const engaged = (services.get(person) ?? []).some((d) => d >= referred && d <= through);
       out.push({ key: { ...caseDims(c), ...period(referred) }, protect: [engaged ? 1 : 0, 1] });
     }

@@ -26,7 +26,12 @@ export interface DeidentifiedCase {
     status: string | null;
     enrollments: { enrolled: string | null; requiredSessions: number | null; attended: number | null; discharged: string | null; outcome: string | null }[];
   }[];
-  referrals: { person: string | null; toAgency: string | null; referred: string | null }[];
+  /**
+   * `consented`: for a referral to housing or counseling, whether the victim's consent letting that
+   * agency release their records to this service for research was in force (VAWA); without it the
+   * broker sees none of the victim's records there. Null for referrals elsewhere.
+   */
+  referrals: { person: string | null; toAgency: string | null; referred: string | null; consented: boolean | null }[];
   violations: { person: string | null; type: string | null; occurred: string | null; finding: string | null; sanctions: string[] }[];
   /** A victim's engagement with a service: admitted to shelter, applied for housing, enrolled in counseling. */
   services: { person: string | null; kind: 'SHELTER' | 'HOUSING_APPLICATION' | 'COUNSELING'; date: string | null }[];
@@ -101,7 +106,12 @@ export interface GatewayCase {
     person?: { id: string } | null;
     enrollments?: { enrolledDate?: string | null; requiredSessions?: number | null; sessionsAttended?: number | null; dischargeDate?: string | null; dischargeOutcome?: string | null }[] | null;
   }[] | null;
-  referrals?: { toAgency?: string | null; referredDate?: string | null; person?: { id: string } | null }[] | null;
+  referrals?: {
+    toAgency?: string | null;
+    referredDate?: string | null;
+    /** The research consent fields are released only under the victim's consent (true), else withheld (null). */
+    person?: { id: string; housingResearchConsent?: boolean | null; counselingResearchConsent?: boolean | null } | null;
+  }[] | null;
   violations?: { violationType?: string | null; occurredDate?: string | null; finding?: string | null; person?: { id: string } | null; sanctions?: { imposedDate?: string | null }[] | null }[] | null;
   programEnrollments?: { programType?: string | null; enrolledDate?: string | null; person?: { id: string } | null }[] | null;
   shelterStays?: { admittedDate?: string | null; person?: { id: string } | null }[] | null;
@@ -119,7 +129,7 @@ export const REFRESH_QUERY = `query OutcomesRefresh($first: Int!, $after: String
       protectiveOrders { issuedDate protectedPerson { id } restrainedPerson { id } }
       programMandates { programType orderedDate dueDate status person { id }
         enrollments { enrolledDate requiredSessions sessionsAttended dischargeDate dischargeOutcome } }
-      referrals { toAgency referredDate person { id } }
+      referrals { toAgency referredDate person { id housingResearchConsent counselingResearchConsent } }
       violations { violationType occurredDate finding person { id } sanctions { imposedDate } }
       programEnrollments { programType enrolledDate person { id } }
       shelterStays { admittedDate person { id } }
@@ -128,6 +138,13 @@ export const REFRESH_QUERY = `query OutcomesRefresh($first: Int!, $after: String
     }
   }
 }`;
+
+/** Whether the receiving agency released the victim's research consent (housing, counseling), else null. */
+function referralConsent(r: NonNullable<GatewayCase['referrals']>[number]): boolean | null {
+  if (r.toAgency === 'HOUSING') return r.person?.housingResearchConsent === true;
+  if (r.toAgency === 'COUNSELING') return r.person?.counselingResearchConsent === true;
+  return null;
+}
 
 const sortedDates = (dates: (string | null | undefined)[]): string[] => dates.filter((d): d is string => Boolean(d)).sort();
 
@@ -157,7 +174,7 @@ export function deidentify(c: GatewayCase, pseudonym: Pseudonymizer): Deidentifi
         outcome: e.dischargeOutcome ?? null,
       })),
     })),
-    referrals: (c.referrals ?? []).map((r) => ({ person: who(r.person), toAgency: r.toAgency ?? null, referred: r.referredDate ?? null })),
+    referrals: (c.referrals ?? []).map((r) => ({ person: who(r.person), toAgency: r.toAgency ?? null, referred: r.referredDate ?? null, consented: referralConsent(r) })),
     violations: (c.violations ?? []).map((v) => ({
       person: who(v.person),
       type: v.violationType ?? null,

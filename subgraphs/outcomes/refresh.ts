@@ -4,7 +4,9 @@
  * de-identifies and links them, computes every metric's tables with suppression applied, and
  * stores them as the new current snapshot in one transaction. Any refusal or error in what the
  * gateway answers stops the refresh, and the previous snapshot stays current (fail closed: a
- * metric is never computed on partly withheld data).
+ * metric is never computed on partly withheld data). The one refusal that does not stop it: a
+ * victim's shelter, housing or counseling record withheld for want of the victim's research
+ * consent (VAWA; MOU-2026-HSG-O1, MOU-2026-CNS-O2): expected, that record is left out.
  */
 import { DataSource } from 'typeorm';
 import { JWK } from 'jose';
@@ -15,7 +17,7 @@ import { Agreement, inForce, loadAgreements } from '../../lib/policy/agreements'
 import { ConfigError } from '../../lib/config';
 import { logger } from '../../lib/logger';
 import { DeidentifiedCase, GatewayCase, REFRESH_QUERY, deidentify, loadPseudonymKey, pseudonymizer } from './records';
-import { METRICS, METRIC_SPECS, publishMetric } from './metrics';
+import { METRICS, METRIC_SPECS, publishMetric, referredWithoutConsent } from './metrics';
 import { DIMENSIONS, Dimension } from './suppression';
 
 type Env = Record<string, string | undefined>;
@@ -54,8 +56,63 @@ export class RefreshError extends Error {
   override name = 'RefreshError';
 }
 
-/** Reads every case through the gateway, page by page. */
-export async function readCases(gatewayUrl: string, token: string, options: { pageSize?: number; progress?: (read: number) => void } = {}): Promise<GatewayCase[]> {
+/**
+ * The coordinates agreements in force grant the broker only under the person's consent (VAWA:
+ * victims' shelter, housing and counseling records, MOU-2026-HSG-O1 and MOU-2026-CNS-O2).
+ */
+export function consentGatedCoordinates(agreements: Agreement[], today: string): Set<string> {
+  return new Set(
+    agreements
+      .filter((a) => a.consentRequired && inForce(a, today))
+      .filter((a) => a.grantees.some((g) => (g.agency === 'outcomes' || g.agency === '*') && g.roles.includes(BROKER.role)))
+      .flatMap((a) => a.fields),
+  );
+}
+
+export interface GatewayError {
+  message: string;
+  path?: (string | number)[];
+  extensions?: { code?: string; reason?: string; coordinate?: string };
+}
+
+/**
+ * Whether a refusal means "this victim has not consented": a record's field withheld on a
+ * consent-gated coordinate, inside one of the case's consent-gated lists (a shelter stay of
+ * `Case.shelterStays`), or a person's research-consent field. Anything else stops the refresh.
+ */
+export function consentRefusal(e: GatewayError, gated: Set<string>): boolean {
+  const { code, reason, coordinate } = e.extensions ?? {};
+  const path = e.path ?? [];
+  if (code !== 'FORBIDDEN' || reason !== 'RECORD_WITHHELD' || !coordinate || !gated.has(coordinate)) return false;
+  if (path[0] !== 'cases' || path[1] !== 'nodes' || typeof path[2] !== 'number' || path[path.length - 1] !== coordinate.split('.')[1]) return false;
+  if (coordinate.startsWith('Person.')) return true;
+  return gated.has(`Case.${path[3]}`) && typeof path[4] === 'number';
+}
+
+/** The page's cases without the records a consent refusal withheld part of (only whole records of consenting victims are kept). */
+function withoutWithheld(nodes: GatewayCase[], refusals: GatewayError[]): GatewayCase[] {
+  const drop = new Set(refusals.filter((e) => !e.extensions!.coordinate!.startsWith('Person.')).map((e) => e.path!.slice(2, 5).join('.')));
+  if (drop.size === 0) return nodes;
+  return nodes.map((node, i) => {
+    const copy: Record<string, unknown> = { ...node };
+    for (const [key, value] of Object.entries(node)) {
+      if (Array.isArray(value)) copy[key] = value.filter((_v, j) => !drop.has(`${i}.${key}.${j}`));
+    }
+    return copy as unknown as GatewayCase;
+  });
+}
+
+/**
+ * Reads every case through the gateway, page by page. A refusal stops it, except a consent
+ * refusal on `consentGated` coordinates (a victim who has not consented): the record it is part
+ * of is left out, and counted in `withheld`.
+ */
+export async function readCases(
+  gatewayUrl: string,
+  token: string,
+  options: { pageSize?: number; progress?: (read: number) => void; consentGated?: Set<string>; withheld?: { count: number } } = {},
+): Promise<GatewayCase[]> {
+  const gated = options.consentGated ?? new Set<string>();
   const out: GatewayCase[] = [];
   let after: string | null = null;
   for (;;) {
@@ -64,13 +121,16 @@ export async function readCases(gatewayUrl: string, token: string, options: { pa
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify({ query: REFRESH_QUERY, variables: { first: options.pageSize ?? pageSize(), after } }),
     });
-    const body = (await response.json().catch(() => null)) as { data?: { cases?: { nodes: GatewayCase[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } }; errors?: { message: string; extensions?: { code?: string } }[] } | null;
-    if (!response.ok || !body || body.errors?.length || !body.data?.cases) {
-      const first = body?.errors?.[0];
-      const more = (body?.errors?.length ?? 0) > 1 ? ` (and ${body!.errors!.length - 1} more)` : '';
+    const body = (await response.json().catch(() => null)) as { data?: { cases?: { nodes: GatewayCase[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } }; errors?: GatewayError[] } | null;
+    const errors = (body?.errors ?? []).filter((e) => !consentRefusal(e, gated));
+    if (!response.ok || !body || errors.length || !body.data?.cases) {
+      const first = errors[0];
+      const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
       throw new RefreshError(`the gateway answered HTTP ${response.status}${first ? `: ${first.extensions?.code ?? 'ERROR'} ${first.message}${more}` : ''}; the previous snapshot stays current`);
     }
-    out.push(...body.data.cases.nodes);
+    const refusals = body.errors ?? [];
+    if (options.withheld) options.withheld.count += refusals.length;
+    out.push(...withoutWithheld(body.data.cases.nodes, refusals));
     options.progress?.(out.length);
     if (!body.data.cases.pageInfo.hasNextPage) return out;
     after = body.data.cases.pageInfo.endCursor;
@@ -87,6 +147,10 @@ export interface RefreshResult {
   writeMs: number;
   /** Metrics whose suppression failed: every cell of theirs is suppressed in this snapshot. */
   suppressedWhole: string[];
+  /** Fields withheld for want of a victim's consent (expected: that victim's records are left out). */
+  withheldForConsent: number;
+  /** Referred victims (30 days passed) left out of service engagement for want of consent. */
+  referredWithoutConsent: number;
 }
 
 /** Computes every metric's tables from de-identified records and writes them as the current snapshot. */
@@ -155,11 +219,18 @@ export async function refreshOutcomes(options: RefreshOptions): Promise<RefreshR
   const progress = options.progress ?? (() => undefined);
   const pseudonym = pseudonymizer(options.pseudonymKey ?? loadPseudonymKey());
   const token = options.token ?? (await brokerToken());
-  const agreements = brokerAgreements(options.agreements ?? loadAgreements(), options.today);
+  const loaded = options.agreements ?? loadAgreements();
+  const agreements = brokerAgreements(loaded, options.today);
+  const withheld = { count: 0 };
   const takenAt = new Date();
   const t0 = performance.now();
   progress(`reading cases through ${options.gatewayUrl} as ${BROKER.agency} ${BROKER.role} (${BROKER.purpose})`);
-  const cases = await readCases(options.gatewayUrl, token, { pageSize: options.pageSize, progress: (n) => progress(`  ${n} cases read`) });
+  const cases = await readCases(options.gatewayUrl, token, {
+    pageSize: options.pageSize,
+    progress: (n) => progress(`  ${n} cases read`),
+    consentGated: consentGatedCoordinates(loaded, options.today),
+    withheld,
+  });
   const readMs = performance.now() - t0;
   const records = cases.map((c) => deidentify(c, pseudonym));
   progress(`computing ${METRICS.length} metrics over ${records.length} de-identified cases`);
@@ -174,8 +245,10 @@ export async function refreshOutcomes(options: RefreshOptions): Promise<RefreshR
       progress(`  ${metric}: suppression failed (${(error as Error).message}); all its cells are suppressed`);
     },
   });
+  const unconsented = referredWithoutConsent(records, options.today);
+  progress(`  ${withheld.count} fields withheld for want of a victim's consent; ${unconsented} referred victims left out of service engagement`);
   progress(`snapshot ${stored.snapshotId}: ${stored.cells} cells (read ${Math.round(readMs)} ms, compute ${Math.round(stored.computeMs)} ms, write ${Math.round(stored.writeMs)} ms)`);
-  return { snapshotId: stored.snapshotId, cases: records.length, cells: stored.cells, agreements, readMs, computeMs: stored.computeMs, writeMs: stored.writeMs, suppressedWhole };
+  return { snapshotId: stored.snapshotId, cases: records.length, cells: stored.cells, agreements, readMs, computeMs: stored.computeMs, writeMs: stored.writeMs, suppressedWhole, withheldForConsent: withheld.count, referredWithoutConsent: unconsented };
 }
 
 /**

@@ -61,6 +61,8 @@ export type Agency =
   | 'COUNSELING'
   | 'COURTS'
   | 'HOUSING'
+  /** The outcomes service (the honest broker): it receives records for research, never refers, delivers or reports. */
+  | 'OUTCOMES'
   | 'PROBATION';
 
 export type ApplicationStatus =
@@ -765,6 +767,12 @@ export type Person = {
   counselingAccesses: Maybe<Array<Access>>;
   /** Counseling's accounting of disclosures about this person over a period (owner-only). */
   counselingDisclosures: Maybe<Array<Disclosure>>;
+  /**
+   * Whether a consent of this person's is in force letting counseling release their records to the
+   * outcomes service for research (VAWA: informed, written, time-limited). Another agency is given
+   * it only under that consent, so it answers true or is withheld.
+   */
+  counselingResearchConsent: Maybe<Scalars['Boolean']['output']>;
   /** Who inside courts read this person's sensitive records or wrote about them over a period (owner-only, by role). */
   courtsAccesses: Maybe<Array<Access>>;
   /** The court's accounting of disclosures about this person over a period (owner-only). */
@@ -778,6 +786,12 @@ export type Person = {
   housingConsents: Maybe<Array<HousingConsent>>;
   /** Housing's accounting of disclosures about this person over a period (owner-only). */
   housingDisclosures: Maybe<Array<Disclosure>>;
+  /**
+   * Whether a consent of this person's is in force letting housing release their records to the
+   * outcomes service for research (VAWA: informed, written, time-limited). Another agency is given
+   * it only under that consent, so it answers true or is withheld.
+   */
+  housingResearchConsent: Maybe<Scalars['Boolean']['output']>;
   /** Where the person stands with housing today, without saying where they are. */
   housingStatus: Maybe<HousingStatus>;
   id: Scalars['ID']['output'];
