@@ -5,6 +5,7 @@
  * round; the figures are medians of process CPU time (process.cpuUsage, user + system) and wall time.
  */
 import { allowedGroupings, Dimension, FineCell, publishTables } from '../subgraphs/outcomes/suppression';
+import { mulberry32 } from '../lib/random';
 
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -12,16 +13,7 @@ const arg = (name: string, fallback: number): number => {
 };
 const ROUNDS = arg('rounds', 7);
 
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = mulberry32;
 
 const LEVELS: Partial<Record<Dimension, string[]>> = {
   court: ['A', 'B', 'C', 'D'],

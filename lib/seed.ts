@@ -43,6 +43,7 @@ import * as probation from '../subgraphs/probation/entities';
 import { riskLevel } from '../subgraphs/probation/risk';
 import { ConsentEntity, ConsentRecord } from './policy/consent';
 import { daysBetween } from './clock';
+import { mulberry32 } from './random';
 
 /** Dates are laid out backwards from here, so the data set is the same on any day. */
 export const SEED_ANCHOR = '2026-10-31';
@@ -57,17 +58,6 @@ const DEMO_FILED_DATE = '2026-05-04';
 export const DEMO_DOCKET_NUMBER = 'DV-2026-000001';
 
 // ---------------------------------------------------------------- random, deterministic
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Random {
   private readonly next: () => number;

@@ -10,6 +10,7 @@
  * The attacker is written here from the published tables alone; it shares no code with the module.
  */
 import fs from 'node:fs';
+import { mulberry32 } from '../lib/random';
 import path from 'node:path';
 import {
   allowedGroupings,
@@ -58,20 +59,10 @@ function cell(table: PublishedTable, key: Key): PublishedCell {
   return found;
 }
 
+const random = mulberry32;
+
 function table(tables: PublishedTable[], by: Dimension[]): PublishedTable {
   return tables.find((t) => t.by.join(',') === by.join(','))!;
-}
-
-/** Deterministic generator (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 interface DataSpec {
