@@ -4,6 +4,7 @@
  */
 import { EntitySchema } from 'typeorm';
 import { integer, text, textArray, timestamp } from '../../lib/entity';
+import type { Cell } from './metrics';
 
 export interface OutcomeSnapshot {
   id: number;
@@ -44,19 +45,13 @@ export const OutcomeRecordEntity = new EntitySchema<OutcomeRecordRow>({
   },
 });
 
-export interface OutcomeCellRow {
+/** A published cell (metrics.ts) as stored: which snapshot, metric and grouping it belongs to. */
+export interface OutcomeCellRow extends Omit<Cell, 'key' | 'suppressed'> {
   snapshotId: number;
   metric: string;
   grouping: string;
   seq: number;
   key: Record<string, string>;
-  count: number | null;
-  numerator: number | null;
-  denominator: number | null;
-  rate: number | null;
-  median: number | null;
-  q1: number | null;
-  q3: number | null;
   suppressed: string | null;
 }
 
