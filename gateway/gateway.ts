@@ -168,7 +168,18 @@ class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   }
 }
 
+/**
+ * @apollo/gateway (2.10 on) reports usage to Apollo unless APOLLO_TELEMETRY_DISABLED is set: at
+ * start it probes cloud metadata addresses (AWS, GCP, Azure, Alibaba) and the host and OS, then
+ * sends hourly metrics to usage-reporting.api.apollographql.com. This gateway sends nothing
+ * anywhere but to its subgraphs: the setting is forced, not left to the environment.
+ */
+export function disableApolloTelemetry(): void {
+  process.env.APOLLO_TELEMETRY_DISABLED = 'true';
+}
+
 export function createGateway(options: GatewayOptions): ApolloGateway {
+  disableApolloTelemetry();
   const supergraphSdl = options.supergraphSdl ?? readCommittedSupergraph();
   const withNotices = noticeSelections(supergraphSdl);
   return new ApolloGateway({

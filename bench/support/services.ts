@@ -68,11 +68,16 @@ export async function waitHealthy(service: Service, probe: () => Promise<Respons
 
 /** CPU time (user + system) a process has used so far, in ms, from /proc/<pid>/stat. */
 export function processCpuMs(pid: number): number {
+  const { user, system } = processCpuSplitMs(pid);
+  return user + system;
+}
+
+/** CPU time a process has used so far in user space and in the kernel (system calls), in ms. */
+export function processCpuSplitMs(pid: number): { user: number; system: number } {
   const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
   // Fields after the command name (which may hold spaces), from field 3 on: utime is 14, stime 15.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  return (ticks * 1000) / CLOCK_TICKS;
+  return { user: (Number(fields[11]) * 1000) / CLOCK_TICKS, system: (Number(fields[12]) * 1000) / CLOCK_TICKS };
 }
 
 /** USER_HZ: 100 on every Linux this runs on (getconf CLK_TCK). */
