@@ -24,7 +24,9 @@
  * further time with those node flags and environment variables, in the same interleaved rounds.
  * `--floor` then measures, in this process, what Apollo Server and @apollo/gateway alone cost for
  * each operation over recorded subgraph answers (bench/support/gateway-floor.ts) and prints it
- * beside both gateways: the least any gateway built on them can cost.
+ * beside both gateways: the least any gateway built on them can cost. `--hive` adds GraphQL Hive
+ * Gateway (routers/hive-main.ts, under tsx, with the 401 and all-or-nothing configured) to the
+ * rounds: another executor over the same supergraph and subgraphs, for reference.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -141,6 +143,7 @@ async function main(): Promise<void> {
   }
   const [oursPort, stockPort] = [await freePort(), await freePort()];
   const variantPorts = await Promise.all(variants.map(() => freePort()));
+  const hivePort = await freePort();
   const compiled = (main: string) => `dist/${main.replace(/\.ts$/, '.js')}`;
   const subgraphs = AGENCIES.map((a) => startService(a, compiled(`subgraphs/${a}/main.ts`), env, env[`${envPrefix(a)}_URL`]!));
   fs.mkdirSync(path.join(ROOT, 'profiles'), { recursive: true });
@@ -163,11 +166,19 @@ async function main(): Promise<void> {
       v.execArgv,
     ),
   );
-  const gateways = [ours, ...others, stock];
+  const hive = flag('hive')
+    ? [startService('Hive Gateway', 'routers/hive-main.ts', { ...env, GATEWAY_PORT: String(hivePort), BIND_HOST: '127.0.0.1' }, `http://127.0.0.1:${hivePort}/graphql`)]
+    : [];
+  const gateways = [ours, ...others, ...hive, stock];
   const services = [...gateways, ...subgraphs];
   try {
     await Promise.all(subgraphs.map((s) => waitHealthy(s)));
     for (const g of [ours, ...others]) await waitHealthy(g);
+    for (const g of hive) {
+      await waitHealthy(g, () =>
+        fetch(g.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${callers[0].tokens[0]}` }, body: JSON.stringify({ query: '{ __typename }' }) }),
+      );
+    }
     await waitHealthy(stock, () =>
       fetch(stock.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }' }) }),
     );
@@ -276,9 +287,13 @@ async function main(): Promise<void> {
       const cases = operations.flatMap((op) => callers.map((caller) => ({ key: `${op.name}|${caller.name}`, token: caller.tokens[0], query: op.query, variables: op.variables(0), repeat: op.perRound * 4 })));
       const subgraphUrls = Object.fromEntries(AGENCIES.map((a) => [a, env[`${envPrefix(a)}_URL`]!]));
       const floor = new Map<string, number>();
-      for (const c of cases) for (const [k, v] of await measureFloor(readCommittedSupergraph(), subgraphUrls, [c], c.repeat)) floor.set(k, v);
+      const bare = new Map<string, number>();
+      for (const c of cases) {
+        for (const [k, v] of await measureFloor(readCommittedSupergraph(), subgraphUrls, [c], c.repeat)) floor.set(k, v);
+        for (const [k, v] of await measureFloor(readCommittedSupergraph(), subgraphUrls, [c], c.repeat, { withoutErrors: true })) bare.set(k, v);
+      }
       console.log('\nThe floor: Apollo Server + @apollo/gateway alone, in process, over recorded subgraph answers (no HTTP, no token check, no screen)');
-      const fheader = ['operation', 'caller', 'floor CPU ms/req', 'this gateway', 'stock', 'floor / stock', 'this gateway / floor'];
+      const fheader = ['operation', 'caller', 'floor CPU ms/req', 'this gateway', 'stock', 'floor / stock', 'this gateway / floor', 'floor without refusals / stock'];
       const frows = cases.map((c) => {
         const [opName, callerName] = c.key.split('|');
         const cpu = (g: Service) => {
@@ -286,7 +301,8 @@ async function main(): Promise<void> {
           return s.cpuMs / s.requests;
         };
         const f = floor.get(c.key)!;
-        return [opName, callerName, f.toFixed(2), cpu(ours).toFixed(2), cpu(stock).toFixed(2), `${(f / cpu(stock)).toFixed(2)}x`, `${(cpu(ours) / f).toFixed(2)}x`];
+        const b = bare.get(c.key)!;
+        return [opName, callerName, f.toFixed(2), cpu(ours).toFixed(2), cpu(stock).toFixed(2), `${(f / cpu(stock)).toFixed(2)}x`, `${(cpu(ours) / f).toFixed(2)}x`, `${(b / cpu(stock)).toFixed(2)}x`];
       });
       const fw = fheader.map((h, i) => Math.max(h.length, ...frows.map((r) => r[i].length)));
       const fline = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(fw[i])).join(' | ')} |`;

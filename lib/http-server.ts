@@ -184,7 +184,12 @@ async function handleGraphQL<C extends BaseContext>(
   for (const [name, value] of result.headers) response.setHeader(name, value);
   response.statusCode = result.status ?? 200;
   if (result.body.kind === 'complete') {
-    response.end(result.body.string);
+    // Encoded once: written as a string, Node would measure it for Content-Length, join it to the
+    // headers and measure and copy it again (Apollo's body is a concatenation, flattened each
+    // time): for a caseload of several hundred KB, a tenth of the gateway's CPU.
+    const body = Buffer.from(result.body.string, 'utf8');
+    response.setHeader('content-length', body.length);
+    response.end(body);
     return;
   }
   for await (const chunk of result.body.asyncIterator) response.write(chunk);

@@ -41,6 +41,8 @@ class StacklessErrors<T> extends Array<T> {
 class ReplayingDataSource implements GraphQLDataSource<FloorContext> {
   readonly answers = new Map<string, string>();
   replaying = false;
+  /** Replay the answers without their errors (the refusals): what the rest costs. */
+  withoutErrors = false;
 
   constructor(private readonly url: string) {}
 
@@ -59,6 +61,7 @@ class ReplayingDataSource implements GraphQLDataSource<FloorContext> {
       this.answers.set(key, text);
     }
     const body = JSON.parse(text) as GraphQLResponse;
+    if (this.withoutErrors) delete (body as { errors?: unknown }).errors;
     if (body.errors && body.errors.length > 0) {
       const errors = new StacklessErrors<(typeof body.errors)[number]>();
       for (const error of body.errors) errors.push(error);
@@ -77,9 +80,17 @@ export interface FloorCase {
 
 /**
  * CPU ms per request for each case: `repeat` requests after a recording and a warm-up pass; the
- * response of each is serialized with JSON.stringify as an HTTP server would.
+ * response of each is serialized with JSON.stringify as an HTTP server would. `withoutErrors`
+ * replays the subgraphs' answers without their errors (for a caseload, mostly refusals): what
+ * the executor would cost if refusals cost it nothing.
  */
-export async function measureFloor(supergraphSdl: string, subgraphUrls: Record<string, string>, cases: FloorCase[], repeat: number): Promise<Map<string, number>> {
+export async function measureFloor(
+  supergraphSdl: string,
+  subgraphUrls: Record<string, string>,
+  cases: FloorCase[],
+  repeat: number,
+  options: { withoutErrors?: boolean } = {},
+): Promise<Map<string, number>> {
   const sources = new Map<string, ReplayingDataSource>();
   const gateway = new ApolloGateway({
     supergraphSdl,
@@ -98,7 +109,10 @@ export async function measureFloor(supergraphSdl: string, subgraphUrls: Record<s
   };
   try {
     for (const c of cases) await run(c); // record
-    for (const source of sources.values()) source.replaying = true;
+    for (const source of sources.values()) {
+      source.replaying = true;
+      source.withoutErrors = options.withoutErrors ?? false;
+    }
     const figures = new Map<string, number>();
     for (const c of cases) {
       for (let i = 0; i < Math.max(3, repeat / 4); i++) await run(c); // warm-up

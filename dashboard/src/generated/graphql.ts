@@ -26,7 +26,7 @@ export type Scalars = {
 
 /**
  * One line of an agency's access accounting: a read of a sensitive record, or a write, by the
- * agency's own staff — when, who, in which role and for what purpose, under which role grant.
+ * agency's own staff: when, who, in which role and for what purpose, under which role grant.
  */
 export type Access = {
   at: Maybe<Scalars['DateTime']['output']>;
