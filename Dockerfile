@@ -23,6 +23,7 @@ RUN npm ci --omit=dev --no-audit --no-fund
 COPY . .
 COPY --from=build /app/dist ./dist
 COPY --from=dashboard /app/dashboard/dist ./dashboard/dist
-ENV NODE_ENV=production HOST=0.0.0.0
+# SERVICE_NODE_FLAGS (lib/config.ts): the young generation's size.
+ENV NODE_ENV=production HOST=0.0.0.0 NODE_OPTIONS=--max-semi-space-size=32
 USER node
 CMD ["node", "dist/gateway/main.js"]

@@ -31,14 +31,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { AGENCIES, envPrefix } from '../lib/config';
+import { AGENCIES, SERVICE_NODE_FLAGS, envPrefix } from '../lib/config';
 import { openConfiguredDatabases } from '../lib/databases';
 import { clearAll, countCases, seedDemoData } from '../lib/seed';
 import { authSettings, signToken } from '../lib/auth/identity';
 import { loadSigningKey, loadVerificationKeys } from '../lib/auth/keys';
 import { measureFloor } from './support/gateway-floor';
 import { readCommittedSupergraph } from '../lib/composition';
-import { ROOT, Service, freePort, mb, percentile, post, processCpuSplitMs, processRss, startService, waitHealthy } from './support/services';
+import { ROOT, Service, freePort, mb, percentile, post, processCpuMs, processCpuSplitMs, processRss, startService, waitHealthy } from './support/services';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -91,6 +91,8 @@ interface Sample {
   cpuMs: number;
   /** Of cpuMs, the part spent in the kernel. */
   systemMs: number;
+  /** The four subgraphs' CPU over the same batches (the same subgraphs serve every gateway). */
+  subgraphMs: number;
   wallMs: number;
   requests: number;
   latencies: number[];
@@ -145,7 +147,8 @@ async function main(): Promise<void> {
   const variantPorts = await Promise.all(variants.map(() => freePort()));
   const hivePort = await freePort();
   const compiled = (main: string) => `dist/${main.replace(/\.ts$/, '.js')}`;
-  const subgraphs = AGENCIES.map((a) => startService(a, compiled(`subgraphs/${a}/main.ts`), env, env[`${envPrefix(a)}_URL`]!));
+  // As in production (SERVICE_NODE_FLAGS); the stock gateway runs on node's defaults, as Apollo's documentation has it.
+  const subgraphs = AGENCIES.map((a) => startService(a, compiled(`subgraphs/${a}/main.ts`), env, env[`${envPrefix(a)}_URL`]!, [], [...SERVICE_NODE_FLAGS]));
   fs.mkdirSync(path.join(ROOT, 'profiles'), { recursive: true });
   const ours = startService(
     'this gateway',
@@ -153,7 +156,7 @@ async function main(): Promise<void> {
     { ...env, GATEWAY_PORT: String(oursPort), BIND_HOST: '127.0.0.1' },
     `http://127.0.0.1:${oursPort}/graphql`,
     [],
-    flag('profile') ? ['--cpu-prof', `--cpu-prof-dir=${path.join(ROOT, 'profiles')}`] : [],
+    [...SERVICE_NODE_FLAGS, ...(flag('profile') ? ['--cpu-prof', `--cpu-prof-dir=${path.join(ROOT, 'profiles')}`] : [])],
   );
   const stock = startService('stock', compiled('bench/support/stock-gateway.ts'), env, `http://127.0.0.1:${stockPort}/graphql`, [String(stockPort)]);
   const others = variants.map((v, i) =>
@@ -207,6 +210,7 @@ async function main(): Promise<void> {
       const latencies: number[] = [];
       let sent = 0;
       const cpu0 = processCpuSplitMs(gateway.child.pid!);
+      const subgraphCpu0 = subgraphs.reduce((sum, s) => sum + processCpuMs(s.child.pid!), 0);
       const started = performance.now();
       await Promise.all(
         Array.from({ length: CONCURRENCY }, async () => {
@@ -223,9 +227,11 @@ async function main(): Promise<void> {
       const cpu1 = processCpuSplitMs(gateway.child.pid!);
       const cpuMs = cpu1.user + cpu1.system - cpu0.user - cpu0.system;
       const systemMs = cpu1.system - cpu0.system;
+      const subgraphMs = subgraphs.reduce((sum, s) => sum + processCpuMs(s.child.pid!), 0) - subgraphCpu0;
       if (!key) return;
-      const s = samples.get(key) ?? { cpuMs: 0, systemMs: 0, wallMs: 0, requests: 0, latencies: [], rss: 0 };
+      const s = samples.get(key) ?? { cpuMs: 0, systemMs: 0, subgraphMs: 0, wallMs: 0, requests: 0, latencies: [], rss: 0 };
       s.cpuMs += cpuMs;
+      s.subgraphMs += subgraphMs;
       s.systemMs += systemMs;
       s.wallMs += wallMs;
       s.requests += count;
@@ -247,13 +253,13 @@ async function main(): Promise<void> {
     // 3. Figures.
     console.log(`${new Date().toISOString()}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, Node ${process.version}, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
     console.log(`${CASES} cases, ${ROUNDS} rounds, concurrency ${CONCURRENCY}, this gateway ${flag('tsx') ? 'under tsx' : 'compiled'}, stock compiled, NODE_ENV=production`);
-    const header = ['operation', 'caller', 'gateway', 'req/s', 'p50 ms', 'p99 ms', 'CPU ms/req', 'of it kernel', 'RSS MB', 'CPU ratio', 'req/s ratio', 'p50 ratio'];
+    const header = ['operation', 'caller', 'gateway', 'req/s', 'p50 ms', 'p99 ms', 'CPU ms/req', 'of it kernel', 'subgraphs CPU ms/req', 'RSS MB', 'CPU ratio', 'req/s ratio', 'p50 ratio'];
     const rows: string[][] = [];
     for (const op of operations) {
       for (const caller of callers) {
         const figures = gateways.map((g) => {
           const s = samples.get(`${g.name}|${op.name}|${caller.name}`)!;
-          return { rps: (s.requests * 1000) / s.wallMs, p50: percentile(s.latencies, 50), p99: percentile(s.latencies, 99), cpu: s.cpuMs / s.requests, system: s.systemMs / s.cpuMs, rss: s.rss };
+          return { rps: (s.requests * 1000) / s.wallMs, p50: percentile(s.latencies, 50), p99: percentile(s.latencies, 99), cpu: s.cpuMs / s.requests, system: s.systemMs / s.cpuMs, subgraphs: s.subgraphMs / s.requests, rss: s.rss };
         });
         const k = figures[figures.length - 1];
         gateways.forEach((g, i) => {
@@ -269,6 +275,7 @@ async function main(): Promise<void> {
             f.p99.toFixed(1),
             f.cpu.toFixed(2),
             `${(100 * f.system).toFixed(0)}%`,
+            f.subgraphs.toFixed(2),
             mb(f.rss),
             last ? '' : `${(o.cpu / k.cpu).toFixed(2)}x`,
             last ? '' : `${(o.rps / k.rps).toFixed(2)}x`,

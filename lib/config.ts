@@ -26,6 +26,16 @@ export const DEFAULT_SUBGRAPH_PORTS: Record<ServiceName, number> = {
 };
 export const DEFAULT_GATEWAY_PORT = 4000;
 
+/**
+ * Node flags every service runs with in production (package.json's start scripts, the Dockerfile's
+ * NODE_OPTIONS, bench:gateway). A young generation of up to 32 MB per semi-space instead of 16:
+ * a subgraph answering a caseload keeps its rows, loaders and half-built response alive across
+ * many small collections, each copying them again; with room for a whole request, most die
+ * before a collection. Measured with bench:gateway: the subgraphs' CPU per Caseload(50) 15–30%
+ * lower, at most 48 MB more memory per process.
+ */
+export const SERVICE_NODE_FLAGS = ['--max-semi-space-size=32'] as const;
+
 type Env = Record<string, string | undefined>;
 
 /** `COURTS`, `HOUSING`, ... : the prefix of an agency's own variables. */

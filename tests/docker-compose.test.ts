@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
-import { SERVICES, DEFAULT_GATEWAY_PORT, DEFAULT_SUBGRAPH_PORTS, KNOWN_VARIABLES, envPrefix } from '../lib/config';
+import { SERVICES, DEFAULT_GATEWAY_PORT, DEFAULT_SUBGRAPH_PORTS, KNOWN_VARIABLES, SERVICE_NODE_FLAGS, envPrefix } from '../lib/config';
 
 const root = path.join(__dirname, '..');
 const composeText = fs.readFileSync(path.join(root, 'docker-compose.yml'), 'utf8');
@@ -97,5 +97,18 @@ describe('docker-compose.yml', () => {
     }
     expect(fs.existsSync(path.join(root, 'deploy', 'postgres-init-roles.sh'))).toBe(true);
     expect(fs.existsSync(path.join(root, services.migrate.command[2]))).toBe(true);
+  });
+});
+
+describe('how the services are started', () => {
+  it('every way of starting a service in production runs node with SERVICE_NODE_FLAGS', () => {
+    const scripts: Record<string, string> = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).scripts;
+    const starts = Object.entries(scripts).filter(([, command]) => /\bnode\b[^&]*\bdist\/(bin\/start\.js|gateway\/|subgraphs\/)/.test(command));
+    expect(starts.map(([name]) => name).sort()).toEqual(['start', 'start:gateway', ...SERVICES.map((s) => `start:${s}`)].sort());
+    for (const [name, command] of starts) expect({ name, flags: SERVICE_NODE_FLAGS.every((f) => command.includes(`node ${f}`) || command.includes(` ${f} `)) }).toEqual({ name, flags: true });
+    // The image's services (docker-compose.yml's commands) read them from NODE_OPTIONS.
+    const dockerfile = fs.readFileSync(path.join(root, 'Dockerfile'), 'utf8');
+    const nodeOptions = /NODE_OPTIONS=(\S+)/.exec(dockerfile)?.[1] ?? '';
+    expect(nodeOptions.split(' ')).toEqual([...SERVICE_NODE_FLAGS]);
   });
 });
