@@ -69,7 +69,7 @@ export interface GatewayOptions {
  * this array's `map` builds them without one. The errors themselves (message, path, extensions)
  * are untouched.
  */
-class StacklessErrors<T> extends Array<T> {
+export class StacklessErrors<T> extends Array<T> {
   static override get [Symbol.species]() {
     return Array;
   }

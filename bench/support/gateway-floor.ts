@@ -13,28 +13,13 @@
  */
 import { ApolloServer } from '@apollo/server';
 import { ApolloGateway, GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+// The errors' stacks are left out as this gateway leaves them out.
+import { StacklessErrors } from '../../gateway/gateway';
 
 type GraphQLResponse = Awaited<ReturnType<GraphQLDataSource['process']>>;
 
 interface FloorContext {
   token: string;
-}
-
-/** A subgraph's errors, mapped by the executor without stack traces (as gateway/gateway.ts does). */
-class StacklessErrors<T> extends Array<T> {
-  static override get [Symbol.species]() {
-    return Array;
-  }
-
-  override map<U>(callback: (value: T, index: number, array: T[]) => U, thisArg?: unknown): U[] {
-    const limit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 0;
-    try {
-      return Array.prototype.map.call(this, callback, thisArg) as U[];
-    } finally {
-      Error.stackTraceLimit = limit;
-    }
-  }
 }
 
 /** Records each fetch's answer (by subgraph, caller, operation and variables), then replays it. */
