@@ -12,7 +12,7 @@ import { SERVICES, ServiceName, devToolsEnabled, introspectionEnabled, operation
 import { OperationLimits } from '../lib/operation-limits';
 import { OperationLimiter } from '../lib/operation-limits-plugin';
 import { readCommittedSupergraph } from '../lib/composition';
-import { CALLER_CODES, formatError } from '../lib/errors';
+import { CALLER_CODES, formatError, lightGraphQLError } from '../lib/errors';
 import { RunningServer, correlationIdOf, serve } from '../lib/http-server';
 import { randomUUID } from 'node:crypto';
 import { logger } from '../lib/logger';
@@ -62,12 +62,21 @@ export interface GatewayOptions {
 }
 
 /**
- * A subgraph's errors, as the gateway's executor receives them: it maps each to a new GraphQLError
- * (@apollo/gateway's downstreamServiceError) with `errors.map`, and capturing a stack trace for
- * each was most of that cost (a caseload carries hundreds of refusals). Those stacks would only
- * show the executor's own frames and are never sent (includeStacktraceInErrorResponses: false), so
- * this array's `map` builds them without one. The errors themselves (message, path, extensions)
- * are untouched.
+ * A subgraph's errors, as the gateway's executor receives them. It maps each to a new GraphQLError
+ * (@apollo/gateway's downstreamServiceError) with `errors.map`, translating its path from the
+ * subgraph's operation into the client's, and a caseload carries hundreds of refusals:
+ *
+ * - the errors are mapped with `Error.stackTraceLimit = 0`: the stacks would only show the
+ *   executor's own frames and are never sent (includeStacktraceInErrorResponses: false);
+ * - a refusal (FORBIDDEN, with a coordinate and a path) is not given to the executor's mapping at
+ *   all: the translation of a path depends only on its first two elements (`_entities` and the
+ *   entity's index, or the root field), so the executor's own mapping is asked once per distinct
+ *   prefix, and the refusal is made as the subgraphs make it (lightGraphQLError) with the
+ *   extensions downstreamServiceError gives it: the subgraph's, then serviceName. The same errors
+ *   (tests/gateway-refusals compares them with stock @apollo/gateway's), without GraphQLError's
+ *   constructor for each.
+ *
+ * Any other `map` over the errors (the executor's list of error paths) runs as Array's own.
  */
 export class StacklessErrors<T> extends Array<T> {
   static override get [Symbol.species]() {
@@ -78,11 +87,53 @@ export class StacklessErrors<T> extends Array<T> {
     const limit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
     try {
-      return Array.prototype.map.call(this, callback, thisArg) as U[];
+      return (mapRefusals(this as unknown as SubgraphError[], callback as never) ?? Array.prototype.map.call(this, callback, thisArg)) as U[];
     } finally {
       Error.stackTraceLimit = limit;
     }
   }
+}
+
+type SubgraphError = { message?: unknown; path?: unknown; extensions?: Record<string, unknown> };
+type Path = readonly (string | number)[];
+
+function isRefusal(error: SubgraphError): error is { message: string; path: Path; extensions: Record<string, unknown> } {
+  return (
+    error.extensions?.code === 'FORBIDDEN' &&
+    typeof error.extensions.coordinate === 'string' &&
+    typeof error.message === 'string' &&
+    error.message !== '' &&
+    Array.isArray(error.path)
+  );
+}
+
+/** The executor's mapping with each refusal made cheaply (StacklessErrors); undefined: map as usual. */
+function mapRefusals(errors: SubgraphError[], callback: (error: SubgraphError, index: number, array: SubgraphError[]) => unknown): unknown[] | undefined {
+  if (!errors.some(isRefusal)) return undefined;
+  // What the executor makes of a refusal with this path: only its translated path and serviceName are used.
+  const probe = (path: Path) => callback({ message: 'probe', path: [...path], extensions: { code: 'FORBIDDEN' } }, 0, errors);
+  const root = probe([]);
+  // Not the executor's error mapping (it makes GraphQLErrors with a translated path): map as usual.
+  if (!(root instanceof GraphQLError) || !Array.isArray(root.path) || typeof root.extensions.serviceName !== 'string') return undefined;
+  const serviceName = root.extensions.serviceName;
+  const prefixes = new Map<string, Path>();
+  return Array.prototype.map.call(errors, (error: SubgraphError, index: number) => {
+    if (!isRefusal(error)) return callback(error, index, errors);
+    const [first, second] = error.path;
+    let path: Path;
+    if (typeof second === 'number') {
+      const key = `${first}\u0000${second}`;
+      let prefix = prefixes.get(key);
+      if (!prefix) {
+        prefix = (probe([first, second]) as GraphQLError).path ?? [];
+        prefixes.set(key, prefix);
+      }
+      path = [...prefix, ...error.path.slice(2)];
+    } else {
+      path = [...root.path!, ...error.path];
+    }
+    return lightGraphQLError(error.message, path, { ...error.extensions, serviceName });
+  });
 }
 
 class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {

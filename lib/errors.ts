@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, GraphQLErrorExtensions, GraphQLFormattedError } from 'graphql';
 import { logger } from './logger';
 
 /** Codes whose message is meant for the caller; anything else is logged and masked. */
@@ -64,3 +64,25 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   };
 }
 
+
+/**
+ * A GraphQLError made without running Error's constructor: an object with GraphQLError's
+ * prototype, so graphql-js and Apollo Server take it for one and serialize it with GraphQLError's
+ * own toJSON. GraphQLError's constructor costs ~7 µs even without a stack (it defines its
+ * properties one by one); this ~0.5 µs. For answers given by the hundred: refusals, in the
+ * subgraphs (lib/policy/rules.ts) and as the gateway passes them on (gateway/gateway.ts). No
+ * stack, no `locations`, no `originalError`.
+ */
+export function lightGraphQLError(message: string, path: readonly (string | number)[] | undefined, extensions: GraphQLErrorExtensions): GraphQLError {
+  const error = Object.create(GraphQLError.prototype) as { -readonly [K in keyof GraphQLError]: GraphQLError[K] };
+  error.name = 'GraphQLError';
+  error.message = message;
+  error.path = path;
+  error.locations = undefined;
+  error.nodes = undefined;
+  error.source = undefined;
+  error.positions = undefined;
+  error.originalError = undefined;
+  error.extensions = extensions;
+  return error as GraphQLError;
+}

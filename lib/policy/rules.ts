@@ -15,6 +15,7 @@ import { IMiddleware, IMiddlewareFieldMap } from 'graphql-middleware';
 import { IRules, deny, rule } from 'graphql-shield';
 import type { Caller } from '../auth/identity';
 import { ServiceName } from '../config';
+import { lightGraphQLError } from '../errors';
 import { Agreement, grants, inForce } from './agreements';
 import { DisclosureCollector, Grant, Subject, grant } from './audit';
 import { FEDERATION_PLUMBING, NOTICE_FIELD, SubgraphPolicy, coordinateMatches, coordinatesOf } from './classification';
@@ -137,26 +138,19 @@ const REASON_TEXT: Record<DenialReason, (c: Caller, owner: string, ids: string[]
 };
 
 /**
- * A refusal: an answer, not a fault. A caseload response can carry hundreds, so it is made
- * without running Error's constructor — no stack to capture and no source locations to compute
- * (GraphQLError's constructor costs ~7 µs even without a stack; this ~0.5 µs): an object with
- * GraphQLError's prototype, so it is a GraphQLError to graphql-js and Apollo Server, serialized by
- * GraphQLError's own toJSON. Given the field's `info` it carries its path, so graphql-js keeps it
- * as it is rather than wrapping it in a second error. No `locations`: they would point into the
- * gateway's subgraph operation, which the client never sees.
+ * A refusal: an answer, not a fault. A caseload response can carry hundreds, so it is a
+ * lightGraphQLError (no constructor run, no stack, no source locations to compute). Given the
+ * field's `info` it carries its path, so graphql-js keeps it as it is rather than wrapping it in a
+ * second error. No `locations`: they would point into the gateway's subgraph operation, which the
+ * client never sees.
  */
 export function forbidden(coordinate: string, reason: DenialReason, caller: Caller, owner: string, agreements: string[] = [], info?: GraphQLResolveInfo): GraphQLError {
-  const refusal = Object.create(GraphQLError.prototype) as { -readonly [K in keyof GraphQLError]: GraphQLError[K] };
-  refusal.name = 'GraphQLError';
-  refusal.message = `${coordinate} withheld: ${REASON_TEXT[reason](caller, owner, agreements)}.`;
-  refusal.path = info ? responsePathAsArray(info.path) : undefined;
-  refusal.locations = undefined;
-  refusal.nodes = undefined;
-  refusal.source = undefined;
-  refusal.positions = undefined;
-  refusal.originalError = undefined;
-  refusal.extensions = { code: 'FORBIDDEN', coordinate, reason, ...(agreements.length ? { [caller.agency === owner ? 'grants' : 'agreements']: agreements } : {}) };
-  return refusal as GraphQLError;
+  return lightGraphQLError(`${coordinate} withheld: ${REASON_TEXT[reason](caller, owner, agreements)}.`, info ? responsePathAsArray(info.path) : undefined, {
+    code: 'FORBIDDEN',
+    coordinate,
+    reason,
+    ...(agreements.length ? { [caller.agency === owner ? 'grants' : 'agreements']: agreements } : {}),
+  });
 }
 
 function unauthenticated() {
