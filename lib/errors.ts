@@ -38,12 +38,17 @@ export const CALLER_CODES = new Set([
   'SNAPSHOT_UNAVAILABLE',
 ]);
 
+/** Extensions that may carry internals (a stack, a subgraph's HTTP response): never passed on. */
+const INTERNALS = ['stacktrace', 'response', 'exception'];
+
 /**
  * Keeps stack traces and internals (SQL, driver messages) away from callers: an unexpected error
  * becomes INTERNAL_SERVER_ERROR with a reference to the log line.
  */
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const code = formatted.extensions?.code;
+  // Most errors (refusals, by the hundred) are meant for the caller and carry nothing to strip: as they are.
+  if (typeof code === 'string' && CALLER_CODES.has(code) && !INTERNALS.some((key) => key in formatted.extensions!)) return formatted;
   const { stacktrace: _stack, response: _response, exception: _exception, ...extensions } = formatted.extensions ?? {};
   if (typeof code === 'string' && CALLER_CODES.has(code)) return { ...formatted, extensions };
   // A subgraph already masked and logged this one: keep its incident id.
