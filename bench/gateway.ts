@@ -1,5 +1,5 @@
 /**
- * npm run bench:gateway [-- --cases 2000 --rounds 6 --concurrency 4 --scale 1 --profile --tsx]
+ * npm run bench:gateway [-- --cases 2000 --rounds 6 --concurrency 4 --scale 1 --only OPS --variant 'label:FLAGS' --floor --hive --profile --tsx]
  *
  * This gateway against a stock configuration (bench/support/stock-gateway.ts: @apollo/gateway +
  * @apollo/server startStandaloneServer, a RemoteGraphQLDataSource forwarding Authorization), side
@@ -11,8 +11,10 @@
  * interleave the gateways (the order alternates), each round sending every operation as a judge
  * and as a probation officer, with 128 rotating tokens per caller (and 128 rotating case ids for
  * WholeCase), --concurrency requests at a time. Printed per gateway: requests/s, p50/p99 latency,
- * gateway CPU ms per request (from /proc/<pid>/stat, the gateway process alone), peak RSS, and the
- * ratios this/stock. Operations: Caseload(first: 10/50/200) (schema/operations/Caseload.graphql)
+ * gateway CPU ms per request (from /proc/<pid>/stat, the gateway process alone) and the part of it
+ * spent in the kernel, the four subgraphs' CPU per request over the same batches, peak RSS, and
+ * the ratios this/stock. The subgraphs and this gateway run with SERVICE_NODE_FLAGS, as in
+ * production; the stock gateway on node's defaults. Operations: Caseload(first: 10/50/200) (schema/operations/Caseload.graphql)
  * and WholeCase (schema/operations/WholeCase.graphql).
  *
  * Services run compiled (dist/, `npm run build:server`, which the npm script runs first); --tsx
