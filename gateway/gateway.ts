@@ -225,7 +225,7 @@ class AgencyDataSource extends RemoteGraphQLDataSource<GatewayContext> {
  * sends hourly metrics to usage-reporting.api.apollographql.com. This gateway sends nothing
  * anywhere but to its subgraphs: the setting is forced, not left to the environment.
  */
-export function disableApolloTelemetry(): void {
+function disableApolloTelemetry(): void {
   process.env.APOLLO_TELEMETRY_DISABLED = 'true';
 }
 

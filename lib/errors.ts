@@ -69,7 +69,6 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   };
 }
 
-
 /**
  * A GraphQLError made without running Error's constructor: an object with GraphQLError's
  * prototype, so graphql-js and Apollo Server take it for one and serialize it with GraphQLError's
